@@ -1,0 +1,1 @@
+"""The app block: a named container of forms, views and flows."""

@@ -1,0 +1,1 @@
+"""Accounts: users, departments, sessions, sign-in, invitations and password resets."""

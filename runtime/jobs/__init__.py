@@ -1,0 +1,1 @@
+"""Background jobs: a transactional outbox dispatched to RQ, run once by run key."""

@@ -1,0 +1,1 @@
+"""Outgoing e-mail: sent by SMTP when configured, always listed for administrators."""

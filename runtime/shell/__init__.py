@@ -1,0 +1,1 @@
+"""The shell around every page: sign-in gate, layout context, headers, errors."""
