@@ -78,8 +78,8 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from builder.apps.routes import bp as builder_apps_bp
 
-    from .accounts.routes import bp as accounts_bp
     from .accounts.admin_routes import bp as users_admin_bp
+    from .accounts.routes import bp as accounts_bp
     from .jobs.routes import bp as jobs_bp
     from .mail.routes import bp as mail_bp
     from .shell.routes import bp as shell_bp

@@ -8,7 +8,7 @@ from pathlib import Path
 from .exceptions import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "jimu-development-key-do-not-use-in-production"
+DEV_SECRET_KEY = "jimu-development-key-do-not-use-in-production"  # noqa: S105
 LANGUAGES = ("zh_CN", "en")
 
 

@@ -67,7 +67,7 @@ def print_credentials(app: Flask) -> None:
     path = Path(app.config["JIMU_DATA_DIR"]) / CREDENTIALS_FILE
     if not path.exists():
         return
-    click.echo("\n * Demo accounts (also in %s):" % path)
+    click.echo(f"\n * Demo accounts (also in {path}):")
     for row in json.loads(path.read_text()):
         role = "admin" if row["admin"] else "user "
         click.echo(f"     {role}  {row['email']:<24} {row['password']}   {row['name']}")

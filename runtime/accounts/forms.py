@@ -13,8 +13,8 @@ from .passwords import MAX_LENGTH, MIN_LENGTH
 class SignInForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter your e-mail address.")),
-                                               Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[
+        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"),
                              validators=[InputRequired(message=_l("Enter your password.")),
                                          Length(max=MAX_LENGTH)])

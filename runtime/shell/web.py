@@ -7,6 +7,7 @@ import logging
 from flask import Flask, current_app, g, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -49,6 +50,8 @@ def init_app(app: Flask) -> None:
 
 def load_user() -> None:
     """Put the signed-in user (or None) into ``g.user``."""
+    # Tests and CLI scripts may reuse one app context across requests: start clean.
+    refresh_locale()
     g.user = None
     g.user_session = None
     if request.endpoint == "static":
