@@ -1,0 +1,1 @@
+"""Job throughput benchmark (filled in with the jobs machinery)."""
