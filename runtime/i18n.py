@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
 from .config import LANGUAGES
 
@@ -10,7 +10,9 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """Pick the locale for this request."""
+    """Pick the locale for this request (jobs and scripts get the default)."""
+    if not has_request_context():
+        return current_app.config["JIMU_DEFAULT_LANGUAGE"]
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
