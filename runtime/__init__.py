@@ -25,8 +25,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_models()
     _register_blueprints(app)
+    from builder import fields
+
     from .jobs import registry as job_registry
 
+    fields.register_all()
     job_registry.register_all()
     from .shell import web
 
