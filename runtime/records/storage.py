@@ -1,0 +1,114 @@
+"""Per-form record tables: naming, the SQLAlchemy Table, and reconciling DDL at publish.
+
+Table and column names come only from integer form ids and validated field ids
+(``f_`` + lower-case letters/digits), never from user text. Publishing a form
+calls :func:`reconcile`, which adds what is missing through Alembic's run-time
+operations and never drops a column: a deleted field keeps its data until an
+explicit purge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from builder import fields as field_types
+from builder.db import UTCDateTime
+from builder.fields import Field
+
+FIELD_ID = re.compile(r"^f_[a-z0-9]{4,16}$")
+SYSTEM_COLUMNS = ("id", "owner_id", "department_id", "created_by_id", "created_at",
+                  "updated_by_id", "updated_at", "row_version", "flow_state", "deleted_at")
+
+
+def table_name(form_id: int) -> str:
+    """The record table of a form: ``rec_<id>``."""
+    if not isinstance(form_id, int) or form_id <= 0:
+        raise ValueError(f"form id must be a positive integer (got {form_id!r})")
+    return f"rec_{form_id}"
+
+
+def check_field_id(field_id: str) -> str:
+    """A field id is a safe SQL identifier or nothing."""
+    if not FIELD_ID.match(field_id) or field_id in SYSTEM_COLUMNS:
+        raise ValueError(f"invalid field id {field_id!r}")
+    return field_id
+
+
+def _system_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("owner_id", sa.Integer, nullable=True),
+        sa.Column("department_id", sa.Integer, nullable=True),
+        sa.Column("created_by_id", sa.Integer, nullable=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_by_id", sa.Integer, nullable=True),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("row_version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("flow_state", sa.String(32), nullable=True),
+        sa.Column("deleted_at", UTCDateTime, nullable=True),
+    ]
+
+
+@dataclass
+class TableSpec:
+    """What a form's table should look like."""
+
+    form_id: int
+    fields: list[Field]
+    indexed: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        """The table name."""
+        return table_name(self.form_id)
+
+    def table(self, metadata: sa.MetaData | None = None) -> sa.Table:
+        """The SQLAlchemy Table for this spec."""
+        metadata = metadata or sa.MetaData()
+        columns = _system_columns()
+        for f in self.fields:
+            field_type = field_types.get(f.type)
+            if field_type.stored:
+                columns.append(sa.Column(check_field_id(f.id), field_type.sql_type(f),
+                                         nullable=True))
+        table = sa.Table(self.name, metadata, *columns)
+        for column in ("owner_id", "created_at", "updated_at", "deleted_at"):
+            sa.Index(f"ix_{self.name}_{column}", table.c[column])
+        for field_id in sorted(self.indexed):
+            if field_id in table.c:
+                sa.Index(f"ix_{self.name}_{field_id}", table.c[field_id])
+        return table
+
+
+def reconcile(connection: sa.Connection, spec: TableSpec) -> list[str]:
+    """Create the table or add missing columns and indexes; return what was done."""
+    inspector = sa.inspect(connection)
+    desired = spec.table()
+    if not inspector.has_table(spec.name):
+        desired.create(connection)
+        return [f"create table {spec.name}"]
+    done: list[str] = []
+    ops = Operations(MigrationContext.configure(connection))
+    existing = {c["name"] for c in inspector.get_columns(spec.name)}
+    for column in desired.columns:
+        if column.name not in existing:
+            ops.add_column(spec.name, sa.Column(column.name, column.type, nullable=True))
+            done.append(f"add column {column.name}")
+    existing_indexes = {ix["name"] for ix in inspector.get_indexes(spec.name)}
+    for index in desired.indexes:
+        if index.name not in existing_indexes:
+            ops.create_index(index.name, spec.name, [c.name for c in index.columns])
+            done.append(f"create index {index.name}")
+    return done
+
+
+def existing_columns(connection: sa.Connection, form_id: int) -> Iterable[str]:
+    """The columns the form's table has now (including hidden fields' columns)."""
+    return [c["name"] for c in sa.inspect(connection).get_columns(table_name(form_id))]
