@@ -63,6 +63,8 @@ class TableSpec:
     form_id: int
     fields: list[Field]
     indexed: set[str] = field(default_factory=set)
+    #: unique field ids; True = compared after normalising (a shadow column holds the key)
+    unique: dict[str, bool] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -84,7 +86,19 @@ class TableSpec:
         for field_id in sorted(self.indexed):
             if field_id in table.c:
                 sa.Index(f"ix_{self.name}_{field_id}", table.c[field_id])
+        for field_id, normalised in sorted(self.unique.items()):
+            key = unique_key_column(field_id) if normalised else check_field_id(field_id)
+            if normalised:
+                table.append_column(sa.Column(key, sa.String(2000), nullable=True))
+            live = table.c.deleted_at.is_(None)
+            sa.Index(f"uq_{self.name}_{key}", table.c[key], unique=True,
+                     sqlite_where=live, postgresql_where=live)
         return table
+
+
+def unique_key_column(field_id: str) -> str:
+    """The shadow column holding a field's normalised unique key."""
+    return f"{check_field_id(field_id)}__u"
 
 
 def reconcile(connection: sa.Connection, spec: TableSpec) -> list[str]:
@@ -102,9 +116,10 @@ def reconcile(connection: sa.Connection, spec: TableSpec) -> list[str]:
             ops.add_column(spec.name, sa.Column(column.name, column.type, nullable=True))
             done.append(f"add column {column.name}")
     existing_indexes = {ix["name"] for ix in inspector.get_indexes(spec.name)}
-    for index in desired.indexes:
+    for index in sorted(desired.indexes, key=lambda ix: ix.name):
         if index.name not in existing_indexes:
-            ops.create_index(index.name, spec.name, [c.name for c in index.columns])
+            ops.create_index(index.name, spec.name, [c.name for c in index.columns],
+                             unique=index.unique, **index.dialect_kwargs)
             done.append(f"create index {index.name}")
     return done
 

@@ -76,3 +76,22 @@ def test_field_ids_that_are_not_safe_identifiers_are_refused(bad):
 def test_table_names_come_only_from_positive_integer_ids(bad):
     with pytest.raises(ValueError):
         storage.table_name(bad)
+
+
+def test_unique_normalised_field_refuses_a_second_live_row(app, drop_tables):
+    name = _fields("text")
+    spec = storage.TableSpec(form_id=904, fields=name, unique={name[0].id: True})
+    drop_tables.append(spec.name)
+    key = storage.unique_key_column(name[0].id)
+    with db.engine.begin() as conn:
+        storage.reconcile(conn, spec)
+    table = spec.table()
+    now = utcnow()
+    row = {"created_at": now, "updated_at": now, key: "杭州积木科技"}
+    with db.engine.begin() as conn:
+        conn.execute(table.insert().values(**row))
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+        conn.execute(table.insert().values(**row))
+    with db.engine.begin() as conn:  # a trashed row does not block a new one
+        conn.execute(table.update().values(deleted_at=now))
+        conn.execute(table.insert().values(**row))
