@@ -58,3 +58,21 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def begin_write() -> None:
+    """Start the session's transaction as a writer.
+
+    On SQLite a transaction that reads first and writes later fails with
+    "database is locked" when another writer got there in between (WAL
+    snapshots cannot be upgraded). Write paths therefore begin with
+    ``BEGIN IMMEDIATE``, which waits for the write lock up front. Any read-only
+    transaction the request already opened is ended first. On PostgreSQL this
+    does nothing special.
+    """
+    session = db.session
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

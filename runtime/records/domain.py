@@ -1,0 +1,112 @@
+"""Pure steps of the write path: coerce, decide visibility, check rules. No database here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from builder import conditions
+from builder.fields import ValueInvalid
+from builder.fields.normalize import DEFAULT_SUFFIXES, normalize
+
+from .schema import PublishedForm
+
+
+@dataclass
+class Prepared:
+    """The outcome of preparing input: values to store and errors by field id."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    visible: set[str] = field(default_factory=set)
+
+    def add_error(self, field_id: str, message: str) -> None:
+        """Record one message for a field ('' for the whole form)."""
+        self.errors.setdefault(field_id, []).append(message)
+
+
+def prepare(form: PublishedForm, data: Mapping[str, Any],
+            existing: Mapping[str, Any] | None = None) -> Prepared:
+    """Coerce submitted values over the stored ones, then apply visibility and rules.
+
+    ``data`` maps field ids to raw input; fields absent from ``data`` keep their
+    ``existing`` value (an update sends only what changed). Hidden fields (their
+    ``visible_if`` is false) are cleared so no stale value survives.
+    """
+    result = Prepared(values=dict(existing or {}))
+    for field in form.fields:
+        if field.id not in data:
+            result.values.setdefault(field.id, None)
+            continue
+        try:
+            result.values[field.id] = form.type_of(field.id).coerce(field, data[field.id])
+        except ValueInvalid as exc:
+            result.add_error(field.id, exc.message)
+            result.values[field.id] = None
+    _apply_visibility(form, result)
+    if not result.errors:
+        _check_required(form, result)
+        _check_rules(form, result)
+    return result
+
+
+def _safe_evaluate(cond, values, form: PublishedForm) -> bool:
+    try:
+        return conditions.evaluate(cond, values, form.field_map)
+    except conditions.ConditionInvalid:
+        return True  # a rule that no longer makes sense must not block entry
+
+
+def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
+    for field_id, doc in form.raw_fields.items():
+        if _safe_evaluate(doc.get("visible_if"), result.values, form):
+            result.visible.add(field_id)
+        else:
+            result.values[field_id] = None
+            result.errors.pop(field_id, None)
+
+
+def _check_required(form: PublishedForm, result: Prepared) -> None:
+    for field_id, doc in form.raw_fields.items():
+        if field_id not in result.visible or result.values.get(field_id) not in (None, "", []):
+            continue
+        required = doc.get("required") or (
+            doc.get("required_if") and _safe_evaluate(doc["required_if"], result.values, form))
+        if required:
+            result.add_error(field_id, _("is required"))
+
+
+def _check_rules(form: PublishedForm, result: Prepared) -> None:
+    for rule in form.document.get("rules", []):
+        if not _safe_evaluate(rule["condition"], result.values, form):
+            targets = [f for f in rule.get("fields", []) if f in result.visible] or [""]
+            result.add_error(targets[0], rule["message"])
+
+
+def unique_keys(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of each unique field's key column (normalised where configured)."""
+    keys: dict[str, Any] = {}
+    for field_id, normalised in form.unique.items():
+        value = values.get(field_id)
+        if normalised and isinstance(value, str):
+            rule = form.raw_fields[field_id]["unique"]
+            keys[form.unique_column(field_id)] = normalize(
+                value, rule.get("steps", []), rule.get("suffixes") or DEFAULT_SUFFIXES)
+        elif normalised:
+            keys[form.unique_column(field_id)] = None if value is None else str(value)
+    return keys
+
+
+def changes(form: PublishedForm, before: Mapping[str, Any], after: Mapping[str, Any]
+            ) -> dict[str, list[Any]]:
+    """Each changed live field's [old, new] as JSON values."""
+    diff: dict[str, list[Any]] = {}
+    for field in form.fields:
+        old, new = before.get(field.id), after.get(field.id)
+        if old != new:
+            field_type = form.type_of(field.id)
+            diff[field.id] = [field_type.to_json(field, old), field_type.to_json(field, new)]
+    return diff

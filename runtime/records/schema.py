@@ -1,0 +1,92 @@
+"""A published form version as the runtime uses it: fields, table, rules. Cached per version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+
+from builder import fields as field_types
+from builder.fields import Field
+
+from .storage import TableSpec, unique_key_column
+
+
+@dataclass(frozen=True)
+class PublishedForm:
+    """An immutable view of one published version of a form."""
+
+    form_id: int
+    version: int
+    document: dict[str, Any] = field(repr=False)
+
+    @cached_property
+    def all_fields(self) -> list[Field]:
+        """Every field including deleted ones (their columns stay)."""
+        return [Field.from_document(f) for f in self.document.get("fields", [])]
+
+    @cached_property
+    def fields(self) -> list[Field]:
+        """The live fields, in document order."""
+        deleted = {f["id"] for f in self.document.get("fields", []) if f.get("deleted")}
+        return [f for f in self.all_fields if f.id not in deleted]
+
+    @cached_property
+    def field_map(self) -> dict[str, Field]:
+        """Live fields by id."""
+        return {f.id: f for f in self.fields}
+
+    @cached_property
+    def raw_fields(self) -> dict[str, dict[str, Any]]:
+        """The JSON document of each live field, by id (rules, defaults, conditions)."""
+        return {f["id"]: f for f in self.document.get("fields", []) if not f.get("deleted")}
+
+    @cached_property
+    def unique(self) -> dict[str, bool]:
+        """Unique field ids → whether they are compared normalised."""
+        return {fid: bool(doc["unique"].get("steps")) for fid, doc in self.raw_fields.items()
+                if doc.get("unique") is not None}
+
+    @cached_property
+    def spec(self) -> TableSpec:
+        """The table spec; deleted fields keep their columns."""
+        indexed = {fid for fid, doc in self.raw_fields.items() if doc.get("indexed")}
+        return TableSpec(form_id=self.form_id, fields=self.all_fields, indexed=indexed,
+                         unique=self.unique)
+
+    @cached_property
+    def table(self) -> sa.Table:
+        """The SQLAlchemy table of the records."""
+        return self.spec.table()
+
+    def unique_column(self, field_id: str) -> str:
+        """The column a unique field is checked on."""
+        return unique_key_column(field_id) if self.unique.get(field_id) else field_id
+
+    def type_of(self, field_id: str) -> field_types.FieldType:
+        """The field type of a live field."""
+        return field_types.get(self.field_map[field_id].type)
+
+    @property
+    def title_field(self) -> str | None:
+        """The field shown as a record's title (first text field if not chosen)."""
+        chosen = self.document.get("title_field")
+        if chosen in self.field_map:
+            return chosen
+        return next((f.id for f in self.fields if f.type == "text"), None)
+
+
+_cache: dict[tuple[int, int], PublishedForm] = {}
+
+
+def published(form_id: int, version: int, document: dict[str, Any]) -> PublishedForm:
+    """The cached PublishedForm for an immutable (form, version) pair."""
+    key = (form_id, version)
+    found = _cache.get(key)
+    if found is None:
+        if len(_cache) > 512:
+            _cache.clear()
+        found = _cache[key] = PublishedForm(form_id, version, document)
+    return found
