@@ -70,7 +70,7 @@ def begin_write() -> None:
     transaction the request already opened is ended first. On PostgreSQL this
     does nothing special.
     """
-    session = db.session
+    session = db.session()
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():

@@ -72,10 +72,12 @@ def _translation_dirs() -> list[str]:
 def _register_models() -> None:
     # Importing the model modules registers their tables on db.metadata.
     from builder.apps import models as _apps  # noqa: F401
+    from builder.forms import models as _forms  # noqa: F401
 
     from .accounts import models as _accounts  # noqa: F401
     from .jobs import models as _jobs  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .records import models as _records  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

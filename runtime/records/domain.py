@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,9 +20,9 @@ from .schema import PublishedForm
 class Prepared:
     """The outcome of preparing input: values to store and errors by field id."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    visible: set[str] = field(default_factory=set)
+    values: dict[str, Any] = dc_field(default_factory=dict)
+    errors: dict[str, list[str]] = dc_field(default_factory=dict)
+    visible: set[str] = dc_field(default_factory=set)
 
     def add_error(self, field_id: str, message: str) -> None:
         """Record one message for a field ('' for the whole form)."""
@@ -47,8 +48,8 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
             result.add_error(field.id, exc.message)
             result.values[field.id] = None
     _apply_visibility(form, result)
+    _check_required(form, result)
     if not result.errors:
-        _check_required(form, result)
         _check_rules(form, result)
     return result
 
@@ -71,7 +72,8 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
 
 def _check_required(form: PublishedForm, result: Prepared) -> None:
     for field_id, doc in form.raw_fields.items():
-        if field_id not in result.visible or result.values.get(field_id) not in (None, "", []):
+        if (field_id not in result.visible or field_id in result.errors
+                or result.values.get(field_id) not in (None, "", [])):
             continue
         required = doc.get("required") or (
             doc.get("required_if") and _safe_evaluate(doc["required_if"], result.values, form))

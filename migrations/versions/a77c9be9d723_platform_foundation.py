@@ -1,8 +1,8 @@
 """platform foundation
 
-Revision ID: 49391e20197a
+Revision ID: a77c9be9d723
 Revises: 
-Create Date: 2026-11-23 11:01:04.314903
+Create Date: 2026-11-23 11:15:30.239818
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import builder.db
 
 
 # revision identifiers, used by Alembic.
-revision = '49391e20197a'
+revision = 'a77c9be9d723'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -90,6 +90,21 @@ def upgrade():
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outgoing_mail_created_at'), ['created_at'], unique=False)
 
+    op.create_table('record_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.Column('form_version', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', builder.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_history'))
+    )
+    with op.batch_alter_table('record_history', schema=None) as batch_op:
+        batch_op.create_index('ix_record_history_record', ['form_id', 'record_id', 'id'], unique=False)
+
     op.create_table('builder_app_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('app_id', sa.Integer(), nullable=False),
@@ -102,6 +117,26 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_builder_app_version')),
     sa.UniqueConstraint('app_id', 'version', name=op.f('uq_builder_app_version_app_id'))
     )
+    op.create_table('builder_form',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('app_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('draft', sa.JSON(), nullable=False),
+    sa.Column('draft_revision', sa.Integer(), nullable=False),
+    sa.Column('published_version', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', builder.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', builder.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', builder.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['app_id'], ['builder_app.id'], name=op.f('fk_builder_form_app_id_builder_app'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_builder_form')),
+    sa.UniqueConstraint('app_id', 'key', name=op.f('uq_builder_form_app_id'))
+    )
+    with op.batch_alter_table('builder_form', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_builder_form_app_id'), ['app_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -136,6 +171,21 @@ def upgrade():
     with op.batch_alter_table('auth_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auth_token_user_id'), ['user_id'], unique=False)
 
+    op.create_table('builder_form_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', builder.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['form_id'], ['builder_form.id'], name=op.f('fk_builder_form_version_form_id_builder_form'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_builder_form_version')),
+    sa.UniqueConstraint('form_id', 'version', name=op.f('uq_builder_form_version_form_id'))
+    )
+    with op.batch_alter_table('builder_form_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_builder_form_version_form_id'), ['form_id'], unique=False)
+
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -162,6 +212,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
     op.drop_table('user_session')
+    with op.batch_alter_table('builder_form_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_builder_form_version_form_id'))
+
+    op.drop_table('builder_form_version')
     with op.batch_alter_table('auth_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auth_token_user_id'))
 
@@ -170,7 +224,15 @@ def downgrade():
         batch_op.drop_index('ix_user_account_department')
 
     op.drop_table('user_account')
+    with op.batch_alter_table('builder_form', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_builder_form_app_id'))
+
+    op.drop_table('builder_form')
     op.drop_table('builder_app_version')
+    with op.batch_alter_table('record_history', schema=None) as batch_op:
+        batch_op.drop_index('ix_record_history_record')
+
+    op.drop_table('record_history')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_mail_created_at'))
 
