@@ -38,7 +38,8 @@ def _in_threads(app, n, work):
 
 def test_fifty_simultaneous_same_company_names_make_one_record(app, make_form, make_user):
     form, user_id = make_form(), make_user().id
-    names = ["杭州积木科技有限公司", "杭州积木科技股份有限公司", "杭州积木科技", "杭州积木科技 公司"]
+    names = ["杭州积木科技有限公司", "杭州积木科技股份有限公司", "杭州积木科技",
+             "杭州积木科技 公司"]
 
     def work(i):
         from builder.db import db
