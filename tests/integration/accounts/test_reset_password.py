@@ -129,6 +129,15 @@ def test_mismatched_passwords_keep_the_link_usable(client, make_user):
     assert _set(client, path).status_code == 303
 
 
+def test_mail_is_in_the_recipients_language(client, make_user):
+    zh = make_user(email="zh@example.com", language="zh_CN")
+    en = make_user(email="en@example.com", language="en")
+    _ask(client, zh.email)
+    _ask(client, en.email)
+    assert mails_to(en.email)[0].subject == "Reset your Jimu password"
+    assert mails_to(zh.email)[0].subject == "重置积木密码"
+
+
 def test_reset_mails_are_rate_limited_per_account(client, make_user):
     user = make_user()
     for _ in range(5):
