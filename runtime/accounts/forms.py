@@ -40,6 +40,7 @@ def new_password_field(label=None):
     """A password field with the policy's length rule."""
     return PasswordField(
         label or _l("New password"),
+        render_kw={"autocomplete": "new-password"},
         validators=[
             InputRequired(message=_l("Enter a password.")),
             Length(min=MIN_LENGTH, max=MAX_LENGTH,
@@ -53,6 +54,7 @@ def confirm_field():
     """Repeat of the new password."""
     return PasswordField(
         _l("Repeat the password"),
+        render_kw={"autocomplete": "new-password"},
         validators=[InputRequired(message=_l("Repeat the password.")),
                     EqualTo("password", message=_l("The two passwords are not the same."))],
     )
@@ -61,9 +63,9 @@ def confirm_field():
 class SignInForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=[
+    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "username"}, validators=[
         InputRequired(message=_l("Enter your e-mail address.")), Length(max=EMAIL_MAX)])
-    password = PasswordField(_l("Password"),
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"},
                              validators=[InputRequired(message=_l("Enter your password.")),
                                          Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in for 30 days"))
@@ -81,7 +83,8 @@ class FirstRunForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     """Current password, then the new one twice."""
 
-    current_password = PasswordField(_l("Current password"), validators=[
+    current_password = PasswordField(_l("Current password"),
+                                     render_kw={"autocomplete": "current-password"}, validators=[
         InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)])
     password = new_password_field()
     confirm = confirm_field()
