@@ -15,6 +15,8 @@ from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 from .domain import EMAIL_MAX, NAME_MAX, looks_like_email, normalise_email
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
+_TOO_LONG = _l("Password: at most %(max)d characters (got %(length)d).")
+
 
 def _email_shape(form, field) -> None:
     if field.data and not looks_like_email(normalise_email(field.data)):
@@ -64,10 +66,11 @@ class SignInForm(FlaskForm):
     """E-mail and password."""
 
     email = EmailField(_l("E-mail"), render_kw={"autocomplete": "username"}, validators=[
-        InputRequired(message=_l("Enter your e-mail address.")), Length(max=EMAIL_MAX)])
+        InputRequired(message=_l("Enter your e-mail address.")),
+        Length(max=EMAIL_MAX, message=_l("E-mail: at most %(max)d characters (got %(length)d)."))])
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"},
                              validators=[InputRequired(message=_l("Enter your password.")),
-                                         Length(max=MAX_LENGTH)])
+                                         Length(max=MAX_LENGTH, message=_TOO_LONG)])
     remember = BooleanField(_l("Keep me signed in for 30 days"))
 
 
@@ -85,7 +88,8 @@ class ChangePasswordForm(FlaskForm):
 
     current_password = PasswordField(_l("Current password"),
                                      render_kw={"autocomplete": "current-password"}, validators=[
-        InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)])
+        InputRequired(message=_l("Enter your current password.")),
+        Length(max=MAX_LENGTH, message=_TOO_LONG)])
     password = new_password_field()
     confirm = confirm_field()
 
