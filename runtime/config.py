@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from .exceptions import ConfigurationError
@@ -65,6 +66,9 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "jimu_session",
+        # "Keep me signed in" makes the cookie permanent for this long (matches
+        # accounts.service.REMEMBER_DAYS); otherwise it is a browser-session cookie.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("JIMU_MAX_UPLOAD_MB", "64")) * 1024 * 1024,
     }

@@ -25,3 +25,14 @@ class TokenInvalid(JimuError):
     """A reset or invitation link is unknown, expired or already used."""
 
     status = 400
+
+
+class ActionRefused(JimuError):
+    """An account change that the rules forbid (e.g. disabling the last administrator)."""
+
+    status = 409
+
+    def __init__(self, message: str):
+        self.message = message
+        self.errors = {"": [message]}
+        super().__init__(message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -70,7 +70,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class TokenPurpose(str, Enum):
+class TokenPurpose(StrEnum):
     """What a one-time token lets its holder do."""
 
     INVITE = "invite"

@@ -37,3 +37,36 @@ def test_forged_csrf_is_refused(client, make_user):
     response = client.post("/sign-in", data={"csrf_token": "forged", "email": "ann@example.com",
                                              "password": "correct horse battery"})
     assert response.status_code == 400
+
+
+def test_first_run_creates_the_administrator_and_signs_in(client):
+    from .conftest import post
+
+    response = post(client, "/setup", {"name": "Ada", "email": "ada@example.com",
+                                       "password": "correct horse battery",
+                                       "confirm": "correct horse battery"})
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+    assert client.get("/setup").status_code == 404
+
+
+def test_first_run_refuses_overlong_and_html_input_cleanly(client):
+    from .conftest import post
+
+    response = post(client, "/setup", {"name": "<b>" + "N" * 130, "email": "x" * 250 + "@a.com",
+                                       "password": "short", "confirm": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Name: at most 120 characters (got 133)." in html
+    assert "E-mail: at most 254 characters (got 256)." in html
+    assert "Password: must be 8 to 128 characters long." in html
+    assert "<b>NNN" not in html
+
+
+def test_overlong_sign_in_input_is_a_field_error(client, make_user):
+    from .conftest import post
+
+    make_user()
+    response = post(client, "/sign-in", {"email": "a@b.c", "password": "p" * 129})
+    assert response.status_code == 422
+    assert "Password: at most 128 characters (got 129)." in response.get_data(as_text=True)
