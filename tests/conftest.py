@@ -114,6 +114,43 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request(request):
+    """Give every request its own ``g``, as in production.
+
+    The ``app`` fixture keeps one application context open for the whole test and
+    Flask reuses it for the client's requests, so ``g`` (Flask-WTF's CSRF token,
+    Flask-Babel's locale, the signed-in user) would leak from one request into the
+    next.
+    """
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from flask import g, request_started
+
+    app = request.getfixturevalue("app")
+
+    def clear(sender, **extra):
+        for key in list(g):
+            g.pop(key, None)
+
+    request_started.connect(clear, app)
+    yield
+    request_started.disconnect(clear, app)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 with minimal cost: the same code path, a fraction of the time."""
+    from argon2 import PasswordHasher
+
+    from runtime.accounts import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("jimu-dummy-password"))
+
+
 @pytest.fixture
 def make_user(app):
     """Create users: ``make_user(email=..., is_admin=True, password=...)``."""
