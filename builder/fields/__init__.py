@@ -30,12 +30,12 @@ def register_all() -> None:
     """Register the built-in types once (called by the app factory and by tests)."""
     if _registry:
         return
-    from .choice import BooleanType, SingleSelectType
+    from .choice import BooleanType, MultiSelectType, SingleSelectType
     from .dates import DateTimeType, DateType, TimeType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
     for cls in (TextType, TextareaType, IntegerType, DecimalType, MoneyType, PercentType,
-                DateType, DateTimeType, TimeType, BooleanType, SingleSelectType, EmailType,
-                PhoneType, UrlType):
+                DateType, DateTimeType, TimeType, BooleanType, SingleSelectType, MultiSelectType,
+                EmailType, PhoneType, UrlType):
         register(cls())

@@ -113,9 +113,14 @@ def test_filter_operators_agree_in_sql_and_python(app, value_table, type_key):
             operands = [[s] for s in samples] + [samples[:2]]
         elif op_key in ("contains", "not_contains"):
             operands = [s[1:3] for s in samples if isinstance(s, str) and len(s) > 2]
+        elif op_key in ("has_any", "has_all", "has_none"):
+            items = sorted({item for s in samples for item in s})
+            operands = [[i] for i in items] + [list(p) for p in itertools.combinations(items, 2)]
         else:
             operands = samples
+        assert operands, (type_key, op_key, "no operands to test with")
         for operand in operands:
+            operand = field_type.filter_value(field, op_key, operand)
             with db.engine.connect() as conn:
                 got = {r[0] for r in conn.execute(
                     sa.select(table.c.id).where(operator.sql(table.c.v, operand)))}
