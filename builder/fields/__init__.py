@@ -33,9 +33,14 @@ def register_all() -> None:
     from .choice import BooleanType, MultiSelectType, SingleSelectType
     from .dates import DateTimeType, DateType, TimeType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
+    from .richtext import RichTextType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
-    for cls in (TextType, TextareaType, IntegerType, DecimalType, MoneyType, PercentType,
-                DateType, DateTimeType, TimeType, BooleanType, SingleSelectType, MultiSelectType,
-                EmailType, PhoneType, UrlType):
+    for cls in (
+        TextType, TextareaType, RichTextType,
+        IntegerType, DecimalType, MoneyType, PercentType,
+        DateType, DateTimeType, TimeType,
+        BooleanType, SingleSelectType, MultiSelectType,
+        EmailType, PhoneType, UrlType,
+    ):
         register(cls())
