@@ -32,6 +32,7 @@ def register_all() -> None:
         return
     from .choice import BooleanType, MultiSelectType, SingleSelectType
     from .dates import DateTimeType, DateType, TimeType
+    from .identity import IdCardType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
     from .richtext import RichTextType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
@@ -41,6 +42,6 @@ def register_all() -> None:
         IntegerType, DecimalType, MoneyType, PercentType,
         DateType, DateTimeType, TimeType,
         BooleanType, SingleSelectType, MultiSelectType,
-        EmailType, PhoneType, UrlType,
+        EmailType, PhoneType, UrlType, IdCardType,
     ):
         register(cls())

@@ -12,7 +12,8 @@ from runtime.records import storage
 
 
 def _fields(*types: str) -> list[Field]:
-    return [Field(id=f"f_{t[:4]}{i:02d}", type=t, label=t, config=fields.get(t).sample_config())
+    return [Field(id=f"f_{t.replace('_', '')[:4]}{i:02d}", type=t, label=t,
+                  config=fields.get(t).sample_config())
             for i, t in enumerate(types)]
 
 
