@@ -34,6 +34,7 @@ def register_all() -> None:
     from .dates import DateTimeType, DateType, TimeType
     from .identity import IdCardType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
+    from .region import RegionType
     from .richtext import RichTextType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
@@ -42,6 +43,6 @@ def register_all() -> None:
         IntegerType, DecimalType, MoneyType, PercentType,
         DateType, DateTimeType, TimeType,
         BooleanType, SingleSelectType, MultiSelectType,
-        EmailType, PhoneType, UrlType, IdCardType,
+        EmailType, PhoneType, UrlType, IdCardType, RegionType,
     ):
         register(cls())

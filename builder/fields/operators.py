@@ -101,6 +101,18 @@ def _has_sql(mode: str) -> Callable[[Any, Any], Any]:
     return build
 
 
+def code_prefix(code: str) -> str:
+    """The prefix shared by everything under a hierarchical code: 330000 → 33, 330100 → 3301."""
+    trimmed = code
+    while len(trimmed) > 2 and trimmed.endswith("00"):
+        trimmed = trimmed[:-2]
+    return trimmed
+
+
+def _under_sql(column, code):
+    return column.like(_escape_like(code_prefix(code)) + "%", escape="\\")
+
+
 def _has_py(value: Any, items: Any, test: Callable[..., bool]) -> bool:
     return value is not None and test(item in value for item in items)
 
@@ -133,6 +145,11 @@ OPERATORS: dict[str, Operator] = {
             "not_contains", 1,
             lambda c, v: sa.or_(sa.not_(_contains_sql(c, v)), c.is_(None)),
             lambda x, v: x is None or _ci(v) not in _ci(x),
+        ),
+        # Hierarchical codes (regions): the code itself and everything below it.
+        Operator(
+            "under", 1, _under_sql,
+            lambda x, v: _both(x, v, lambda a, b: a.startswith(code_prefix(b))),
         ),
         # Multi-valued fields hold a JSON array of ids.
         Operator("has_any", 1, _has_sql("any"), lambda x, v: _has_py(x, v, any)),
