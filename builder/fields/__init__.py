@@ -36,6 +36,7 @@ def register_all() -> None:
     from .number import DecimalType, IntegerType, MoneyType, PercentType
     from .region import RegionType
     from .richtext import RichTextType
+    from .system import CreatedAtType, CreatedByType, OwnerType, UpdatedAtType, UpdatedByType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
     for cls in (
@@ -44,5 +45,6 @@ def register_all() -> None:
         DateType, DateTimeType, TimeType,
         BooleanType, SingleSelectType, MultiSelectType,
         EmailType, PhoneType, UrlType, IdCardType, RegionType,
+        CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType,
     ):
         register(cls())
