@@ -30,6 +30,7 @@ def register_all() -> None:
     """Register the built-in types once (called by the app factory and by tests)."""
     if _registry:
         return
+    from .autonumber import AutoNumberType
     from .choice import BooleanType, MultiSelectType, SingleSelectType
     from .dates import DateTimeType, DateType, TimeType
     from .identity import IdCardType
@@ -45,6 +46,6 @@ def register_all() -> None:
         DateType, DateTimeType, TimeType,
         BooleanType, SingleSelectType, MultiSelectType,
         EmailType, PhoneType, UrlType, IdCardType, RegionType,
-        CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType,
+        CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType, AutoNumberType,
     ):
         register(cls())
