@@ -214,6 +214,9 @@ class MultiSelectType(SingleSelectType):
     def _ids(self, field: Field, raw: Any) -> list[str]:
         """Resolve ids or labels (a list, or one text with separators) in option order."""
         items = raw if isinstance(raw, list | tuple | set) else _LIST_SEPARATORS.split(str(raw))
+        if len(items) > 2 * len(self.options(field)) + 10:  # hostile input: do not resolve it
+            raise ValueInvalid(_("choose at most %(max)d options (got %(n)d)",
+                                 max=len(self.options(field)), n=len(items)))
         texts = (unicodedata.normalize("NFKC", str(i)).strip() for i in items if i is not None)
         chosen = {self.resolve(field, text) for text in texts if text}
         return [o["id"] for o in self.options(field) if o["id"] in chosen]

@@ -65,3 +65,10 @@ def test_filter_operands_ignore_count_rules_but_need_an_option():
 ])
 def test_python_evaluation(op, value, operand, expected):
     assert OPERATORS[op].py(value, operand) is expected
+
+
+def test_a_huge_list_is_refused_without_resolving_it():
+    with pytest.raises(ValueInvalid):
+        TYPE.coerce(_field(), ["crm"] * 100_000)
+    with pytest.raises(ValueInvalid):
+        TYPE.coerce(_field(), "、".join(["crm"] * 100_000))

@@ -87,3 +87,8 @@ def test_under_takes_any_level_and_matches_the_subtree():
     assert under("330106", operand) and under("330100", operand)
     assert not under("110101", operand) and not under(None, operand)
     assert under("330106", "330106") and not under("330102", "330106")
+
+
+def test_a_megabyte_of_names_is_refused_quickly():
+    with pytest.raises(ValueInvalid):
+        TYPE.coerce(_field(), "浙江 " * 200_000)
