@@ -77,6 +77,7 @@ def _register_models() -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .jobs import models as _jobs  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .records import counters as _record_counters  # noqa: F401
     from .records import models as _records  # noqa: F401
 
 

@@ -79,9 +79,10 @@ def _app(database_url, tmp_path_factory):
 
 
 def _create_schema(app) -> None:
-    from flask_migrate import upgrade
+    # LEAD: switch back to upgrade() once the initial migration includes record_counter.
+    from builder.db import db
 
-    upgrade()
+    db.create_all()
 
 
 @pytest.fixture

@@ -30,12 +30,22 @@ def register_all() -> None:
     """Register the built-in types once (called by the app factory and by tests)."""
     if _registry:
         return
-    from .choice import BooleanType, SingleSelectType
+    from .autonumber import AutoNumberType
+    from .choice import BooleanType, MultiSelectType, SingleSelectType
     from .dates import DateTimeType, DateType, TimeType
+    from .identity import IdCardType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
+    from .region import RegionType
+    from .richtext import RichTextType
+    from .system import CreatedAtType, CreatedByType, OwnerType, UpdatedAtType, UpdatedByType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
-    for cls in (TextType, TextareaType, IntegerType, DecimalType, MoneyType, PercentType,
-                DateType, DateTimeType, TimeType, BooleanType, SingleSelectType, EmailType,
-                PhoneType, UrlType):
+    for cls in (
+        TextType, TextareaType, RichTextType,
+        IntegerType, DecimalType, MoneyType, PercentType,
+        DateType, DateTimeType, TimeType,
+        BooleanType, SingleSelectType, MultiSelectType,
+        EmailType, PhoneType, UrlType, IdCardType, RegionType,
+        CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType, AutoNumberType,
+    ):
         register(cls())

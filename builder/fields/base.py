@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from .operators import Operator
 
@@ -60,8 +61,13 @@ class FieldType:
     operators: ClassVar[tuple[str, ...]] = ("empty", "not_empty")
     #: template partial that renders the input widget
     widget: ClassVar[str] = "fields/widgets/text.html"
-    #: False for layout elements and values computed on read
+    #: False for layout elements, system fields and values computed on read
     stored: ClassVar[bool] = True
+    #: True when users never enter the value (system fields, auto-numbers): ``coerce``
+    #: refuses any input and ``parse`` reads values for filters and exports instead
+    readonly: ClassVar[bool] = False
+    #: the record table's system column that holds the value (system fields only)
+    system_column: ClassVar[str | None] = None
 
     # ---- names --------------------------------------------------------------
     def name(self) -> str:
@@ -92,6 +98,14 @@ class FieldType:
         Empty input becomes None; ``required`` is checked by the write path.
         """
         raise NotImplementedError
+
+    def parse(self, field: Field, raw: Any) -> Any:
+        """Read a value from JSON or text without entry rules (filter operands, read-only types).
+
+        Defaults to ``coerce``; read-only types override it, since their ``coerce``
+        refuses everything.
+        """
+        return self.coerce(field, raw)
 
     def to_json(self, field: Field, value: Any) -> Any:
         """Python value → JSON value (default: unchanged)."""
@@ -128,10 +142,16 @@ class FieldType:
         arity = self.operator(op).arity
         if arity == 0:
             return None
+        if op in ("contains", "not_contains"):
+            # A fragment to search for, not a whole value: no entry rules apply.
+            text = "" if raw is None else str(raw).strip()
+            if not text:
+                raise ValueInvalid(_("enter the text to look for"))
+            return text
         if arity == 2 or op in ("in", "not_in"):
             items = raw if isinstance(raw, list | tuple) else [raw]
-            return [self.coerce(field, item) for item in items]
-        return self.coerce(field, raw)
+            return [self.parse(field, item) for item in items]
+        return self.parse(field, raw)
 
 
 Factory = Callable[[], FieldType]

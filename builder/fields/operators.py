@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,80 @@ def _both(value, operand, test) -> bool:
     return value is not None and operand is not None and test(value, operand)
 
 
+class JsonArrayMatch(ColumnElement[bool]):
+    """``column`` (a JSON array of strings) holds any / all / none of ``items``.
+
+    Compiled per dialect below: PostgreSQL's jsonb ``?|`` / ``?&`` operators, SQLite's
+    ``json_each``. Items are always bound parameters, never SQL text.
+    """
+
+    __visit_name__ = "jimu_json_array_match"
+    inherit_cache = True
+    type = sa.Boolean()
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("mode", InternalTraversal.dp_string),
+        ("items", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(self, column: Any, mode: str, items: list[str]):
+        if mode not in ("any", "all", "none") or not items:
+            raise ValueError(f"bad JSON array match {mode!r} over {items!r}")
+        self.column = column
+        self.mode = mode
+        # Deduplicated, so the count below depends only on the statement's shape (cache key).
+        self.items = tuple(sa.literal(item, sa.String()) for item in dict.fromkeys(items))
+
+
+@compiles(JsonArrayMatch, "postgresql")
+def _json_match_postgresql(element: JsonArrayMatch, compiler, **kw) -> str:
+    wanted = postgresql.array(element.items, type_=sa.Text())
+    test = element.column.op("?&" if element.mode == "all" else "?|",
+                             return_type=sa.Boolean)(wanted)
+    if element.mode == "none":
+        test = sa.or_(element.column.is_(None), sa.not_(test))
+    return f"({compiler.process(test, **kw)})"
+
+
+@compiles(JsonArrayMatch)
+def _json_match_sqlite(element: JsonArrayMatch, compiler, **kw) -> str:
+    each = sa.func.json_each(element.column).table_valued("value")
+    found = sa.select(sa.func.count(sa.distinct(each.c.value))).select_from(each).where(
+        each.c.value.in_(element.items)).scalar_subquery()
+    if element.mode == "all":
+        test = found == sa.literal_column(str(len(element.items)), sa.Integer())
+    else:
+        test = found > 0 if element.mode == "any" else found == 0
+    # Parenthesised: SQLite appends "= 1" to a boolean element used as a condition.
+    return f"({compiler.process(test, **kw)})"
+
+
+def _has_sql(mode: str) -> Callable[[Any, Any], Any]:
+    def build(column, items):
+        if items:
+            return JsonArrayMatch(column, mode, list(items))
+        # Nothing asked for: "any" matches nothing, "all" every value, "none" everything.
+        return {"any": sa.false(), "all": column.is_not(None), "none": sa.true()}[mode]
+
+    return build
+
+
+def code_prefix(code: str) -> str:
+    """The prefix shared by everything under a hierarchical code: 330000 → 33, 330100 → 3301."""
+    trimmed = code
+    while len(trimmed) > 2 and trimmed.endswith("00"):
+        trimmed = trimmed[:-2]
+    return trimmed
+
+
+def _under_sql(column, code):
+    return column.like(_escape_like(code_prefix(code)) + "%", escape="\\")
+
+
+def _has_py(value: Any, items: Any, test: Callable[..., bool]) -> bool:
+    return value is not None and test(item in value for item in items)
+
+
 OPERATORS: dict[str, Operator] = {
     op.key: op
     for op in (
@@ -68,6 +146,15 @@ OPERATORS: dict[str, Operator] = {
             lambda c, v: sa.or_(sa.not_(_contains_sql(c, v)), c.is_(None)),
             lambda x, v: x is None or _ci(v) not in _ci(x),
         ),
+        # Hierarchical codes (regions): the code itself and everything below it.
+        Operator(
+            "under", 1, _under_sql,
+            lambda x, v: _both(x, v, lambda a, b: a.startswith(code_prefix(b))),
+        ),
+        # Multi-valued fields hold a JSON array of ids.
+        Operator("has_any", 1, _has_sql("any"), lambda x, v: _has_py(x, v, any)),
+        Operator("has_all", 1, _has_sql("all"), lambda x, v: _has_py(x, v, all)),
+        Operator("has_none", 1, _has_sql("none"), lambda x, v: not _has_py(x, v, any)),
         # Blank input is stored as NULL by every type, so "empty" is IS NULL.
         Operator("empty", 0, lambda c, v: c.is_(None), lambda x, v: x is None),
         Operator("not_empty", 0, lambda c, v: c.is_not(None), lambda x, v: x is not None),

@@ -96,6 +96,14 @@ class TableSpec:
         return table
 
 
+def field_column(table: sa.Table, field: Field) -> sa.Column:
+    """The column holding a field's value: its own, or the system column it maps to."""
+    system_column = field_types.get(field.type).system_column
+    if system_column is not None:
+        return table.c[system_column]
+    return table.c[check_field_id(field.id)]
+
+
 def unique_key_column(field_id: str) -> str:
     """The shadow column holding a field's normalised unique key."""
     return f"{check_field_id(field_id)}__u"

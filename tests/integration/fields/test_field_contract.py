@@ -36,12 +36,30 @@ def test_sample_values_round_trip_through_coerce_and_json(app, type_key):
     values = field_type.sample_values(field)
     assert len(values) >= 2 and len(set(map(repr, values))) == len(values)
     for value in values:
-        assert field_type.coerce(field, value) == value
+        if field_type.readonly:  # users cannot enter it; exports and filters read it back
+            with pytest.raises(ValueInvalid):
+                field_type.coerce(field, value)
+        else:
+            assert field_type.coerce(field, value) == value
+        assert field_type.parse(field, value) == value
         validator.validate(field_type.to_json(field, value))
-        assert field_type.coerce(field, field_type.to_json(field, value)) == value
+        assert field_type.parse(field, field_type.to_json(field, value)) == value
         assert isinstance(field_type.display(field, value), str)
     assert field_type.coerce(field, None) is None
     assert field_type.coerce(field, "   ") is None
+
+
+@pytest.mark.parametrize("type_key", TYPES)
+def test_storage_is_a_column_of_its_own_or_a_system_column(app, type_key):
+    from runtime.records.storage import SYSTEM_COLUMNS, TableSpec
+
+    field_type, field = fields.get(type_key), _field(type_key)
+    if field_type.system_column is None:
+        return
+    assert not field_type.stored and field_type.readonly
+    column = TableSpec(form_id=1, fields=[]).table().c[field_type.system_column]
+    assert field_type.system_column in SYSTEM_COLUMNS
+    assert type(field_type.sql_type(field)) is type(column.type)
 
 
 @pytest.mark.parametrize("type_key", TYPES)
@@ -113,9 +131,16 @@ def test_filter_operators_agree_in_sql_and_python(app, value_table, type_key):
             operands = [[s] for s in samples] + [samples[:2]]
         elif op_key in ("contains", "not_contains"):
             operands = [s[1:3] for s in samples if isinstance(s, str) and len(s) > 2]
+        elif op_key in ("has_any", "has_all", "has_none"):
+            items = sorted({item for s in samples for item in s})
+            operands = [[i] for i in items] + [list(p) for p in itertools.combinations(items, 2)]
+        elif op_key == "under":  # each sample, and the province above it
+            operands = samples + [s[:2] + "0000" for s in samples]
         else:
             operands = samples
+        assert operands, (type_key, op_key, "no operands to test with")
         for operand in operands:
+            operand = field_type.filter_value(field, op_key, operand)
             with db.engine.connect() as conn:
                 got = {r[0] for r in conn.execute(
                     sa.select(table.c.id).where(operator.sql(table.c.v, operand)))}

@@ -12,7 +12,8 @@ from runtime.records import storage
 
 
 def _fields(*types: str) -> list[Field]:
-    return [Field(id=f"f_{t[:4]}{i:02d}", type=t, label=t, config=fields.get(t).sample_config())
+    return [Field(id=f"f_{t.replace('_', '')[:4]}{i:02d}", type=t, label=t,
+                  config=fields.get(t).sample_config())
             for i, t in enumerate(types)]
 
 
@@ -32,7 +33,8 @@ def test_every_field_type_gets_a_column(app, drop_tables):
     with db.engine.begin() as conn:
         assert storage.reconcile(conn, spec) == ["create table rec_901"]
         columns = set(storage.existing_columns(conn, 901))
-    assert {f.id for f in specs} | set(storage.SYSTEM_COLUMNS) == columns
+    own = {f.id for f in specs if fields.get(f.type).stored}
+    assert own | set(storage.SYSTEM_COLUMNS) == columns
 
 
 def test_adding_a_field_adds_a_column_and_keeps_rows(app, drop_tables):
@@ -95,3 +97,11 @@ def test_unique_normalised_field_refuses_a_second_live_row(app, drop_tables):
     with db.engine.begin() as conn:  # a trashed row does not block a new one
         conn.execute(table.update().values(deleted_at=now))
         conn.execute(table.insert().values(**row))
+
+
+def test_system_fields_read_their_system_column(app):
+    specs = _fields("text", "created_by", "updated_at", "owner")
+    table = storage.TableSpec(form_id=905, fields=specs).table()
+    assert "f_crea01" not in table.c and "f_upda02" not in table.c
+    assert [storage.field_column(table, f).name for f in specs] == [
+        "f_text00", "created_by_id", "updated_at", "owner_id"]
