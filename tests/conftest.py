@@ -79,10 +79,9 @@ def _app(database_url, tmp_path_factory):
 
 
 def _create_schema(app) -> None:
-    # LEAD: switch back to upgrade() once the initial migration includes record_counter.
-    from builder.db import db
+    from flask_migrate import upgrade
 
-    db.create_all()
+    upgrade()
 
 
 @pytest.fixture

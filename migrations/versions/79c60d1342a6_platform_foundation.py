@@ -1,8 +1,8 @@
 """platform foundation
 
-Revision ID: a77c9be9d723
+Revision ID: 79c60d1342a6
 Revises: 
-Create Date: 2026-11-23 11:15:30.239818
+Create Date: 2026-11-23 11:31:29.971218
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import builder.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'a77c9be9d723'
+revision = '79c60d1342a6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -90,6 +90,13 @@ def upgrade():
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outgoing_mail_created_at'), ['created_at'], unique=False)
 
+    op.create_table('record_counter',
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('field_id', sa.String(length=32), nullable=False),
+    sa.Column('period_key', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('form_id', 'field_id', 'period_key', name=op.f('pk_record_counter'))
+    )
     op.create_table('record_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_id', sa.Integer(), nullable=False),
@@ -233,6 +240,7 @@ def downgrade():
         batch_op.drop_index('ix_record_history_record')
 
     op.drop_table('record_history')
+    op.drop_table('record_counter')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_mail_created_at'))
 
