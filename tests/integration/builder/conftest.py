@@ -1,0 +1,60 @@
+"""Fixtures for the builder's pages: a signed-in admin or member and a form poster."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+
+from tests.conftest import csrf_token
+
+
+def _forget_cached_csrf() -> None:
+    # The `app` fixture keeps one application context open for the whole test, so
+    # Flask-WTF's per-request cache of the CSRF token in `g` outlives the sign-in
+    # (which clears the session). Drop it so the next page stores a fresh token.
+    g.pop("csrf_token", None)
+
+
+@pytest.fixture
+def admin(make_user, login_as):
+    """A signed-in platform administrator."""
+    user = make_user(email="ada@example.com", name="Ada Admin", is_admin=True)
+    login_as(user)
+    _forget_cached_csrf()
+    return user
+
+
+@pytest.fixture
+def member(make_user, login_as):
+    """A signed-in user who is not an administrator."""
+    make_user(email="ada@example.com", name="Ada Admin", is_admin=True)
+    user = make_user(email="max@example.com", name="Max Member")
+    login_as(user)
+    _forget_cached_csrf()
+    return user
+
+
+@pytest.fixture
+def post(client):
+    """POST a form like a browser: with the CSRF token of the page the form is on."""
+
+    def do(path: str, data: dict | None = None, *, page: str = "/", headers=None):
+        token = csrf_token(client, page)
+        return client.post(path, data={"csrf_token": token, **(data or {})}, headers=headers)
+
+    return do
+
+
+@pytest.fixture
+def make_app(app):
+    """Create apps through the service, as an administrator (``make_app(name=...)``)."""
+    from builder.apps import service
+
+    class _Builder:
+        id = None
+        is_admin = True
+
+    def factory(name: str = "CRM", **kwargs):
+        return service.create(_Builder(), name=name, **kwargs)
+
+    return factory
