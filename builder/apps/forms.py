@@ -61,7 +61,8 @@ class NewAppForm(AppDetailsForm):
     """Create an app; the key is optional and generated from the name when empty."""
 
     key = StringField(_l("Key"), description=_l(
-        "Used in the app's address. Lowercase letters, digits and _; cannot be changed later."))
+        "Optional: made from the name when left empty. Used in the app's address: lowercase "
+        "letters, digits and _. Cannot be changed later."))
 
 
 class EditAppForm(AppDetailsForm):

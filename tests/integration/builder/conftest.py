@@ -15,6 +15,12 @@ def _forget_cached_csrf() -> None:
     g.pop("csrf_token", None)
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """Pages in English unless a test switches (messages are asserted word for word)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def admin(make_user, login_as):
     """A signed-in platform administrator."""

@@ -326,3 +326,12 @@ def test_app_home_is_404_for_unknown_and_trashed_apps(client, admin, post, make_
     response = client.get("/a/crm")
     assert response.status_code == 404
     assert "Page not found" in _text(response)
+
+
+def test_htmx_errors_answer_a_fragment_not_a_500(client, member, post):
+    htmx = {"HX-Request": "true"}
+    response = client.get("/build/apps/new", headers=htmx)
+    assert response.status_code == 403
+    assert "<html" not in _text(response) and "error-code" in _text(response)
+    forged = client.post("/build/apps/new", data={"csrf_token": "forged"}, headers=htmx)
+    assert forged.status_code == 400 and "<html" not in _text(forged)

@@ -15,7 +15,7 @@ from builder.metadata import MetadataInvalid
 @pytest.fixture(autouse=True)
 def _request(app):
     # Messages are translated for the request's language, so services run inside one.
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         yield
 
 
