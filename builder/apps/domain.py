@@ -22,7 +22,7 @@ DEFAULT_COLOR = "blue"
 EDITABLE = ("name", "description", "icon", "color")
 LABELS = {
     "key": _l("Key"),
-    "name": _l("Name"),
+    "name": _l("App name"),
     "description": _l("Description"),
     "icon": _l("Icon"),
     "color": _l("Colour"),

@@ -46,7 +46,7 @@ def _color_field():
 class AppDetailsForm(FlaskForm):
     """What a builder may change on an app."""
 
-    name = StringField(_l("Name"), validators=[Mandatory()])
+    name = StringField(_l("App name"), validators=[Mandatory()])
     description = TextAreaField(_l("Description"))
     icon = _icon_field()
     color = _color_field()

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
+from flask import g, request_started
 
 from tests.conftest import csrf_token
 
 
-def _forget_cached_csrf() -> None:
-    # The `app` fixture keeps one application context open for the whole test, so
-    # Flask-WTF's per-request cache of the CSRF token in `g` outlives the sign-in
-    # (which clears the session). Drop it so the next page stores a fresh token.
-    g.pop("csrf_token", None)
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request(app):
+    """Give every request its own ``g``, as in production.
+
+    The ``app`` fixture keeps one application context open for the whole test and
+    Flask reuses it for the client's requests, so ``g`` (Flask-WTF's CSRF token)
+    would leak from one request into the next.
+    """
+
+    def clear(sender, **extra):
+        for key in list(g):
+            g.pop(key, None)
+
+    request_started.connect(clear, app)
+    yield
+    request_started.disconnect(clear, app)
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +37,6 @@ def admin(make_user, login_as):
     """A signed-in platform administrator."""
     user = make_user(email="ada@example.com", name="Ada Admin", is_admin=True)
     login_as(user)
-    _forget_cached_csrf()
     return user
 
 
@@ -36,7 +46,6 @@ def member(make_user, login_as):
     make_user(email="ada@example.com", name="Ada Admin", is_admin=True)
     user = make_user(email="max@example.com", name="Max Member")
     login_as(user)
-    _forget_cached_csrf()
     return user
 
 

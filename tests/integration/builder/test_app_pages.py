@@ -60,7 +60,7 @@ def test_new_app_dialog_through_htmx(client, admin, post):
     assert "HX-Request" in fragment.headers["Vary"]
     bad = post("/build/apps/new", {"name": ""}, headers=htmx)
     assert bad.status_code == 422 and "<html" not in _text(bad)
-    assert "Name: must not be empty." in _text(bad)
+    assert "App name: must not be empty." in _text(bad)
     ok = post("/build/apps/new", {"name": "HR"}, headers=htmx)
     assert ok.status_code == 204
     assert ok.headers["HX-Redirect"].endswith("/a/hr")
@@ -81,11 +81,11 @@ def test_home_hides_building_tools_from_members(client, make_app, member):
 
 
 BAD_INPUT = [
-    ({"name": ""}, "Name: must not be empty."),
-    ({"name": "   "}, "Name: must not be empty."),
-    ({"name": "x" * 81}, "Name: at most 80 characters (got 81)."),
-    ({"name": "x" * 95}, "Name: at most 80 characters (got 95)."),
-    ({"name": "CRM\x07"}, "Name: must be one line"),
+    ({"name": ""}, "App name: must not be empty."),
+    ({"name": "   "}, "App name: must not be empty."),
+    ({"name": "x" * 81}, "App name: at most 80 characters (got 81)."),
+    ({"name": "x" * 95}, "App name: at most 80 characters (got 95)."),
+    ({"name": "CRM\x07"}, "App name: must be one line"),
     ({"name": "CRM", "icon": "skull"}, "Icon: is not one of the offered choices"),
     ({"name": "CRM", "color": "black"}, "Colour: must be one of blue, sky"),
     ({"name": "CRM", "description": "d" * 501}, "Description: at most 500 characters (got 501)."),
@@ -118,7 +118,7 @@ def test_errors_in_the_users_language(client, admin, post):
     post("/language", {"lang": "zh_CN"})
     response = post("/build/apps/new", {"name": "x" * 95})
     assert response.status_code == 422
-    assert "名称：最多 80 个字符（实际 95 个）。" in _text(response)
+    assert "应用名称：最多 80 个字符（实际 95 个）。" in _text(response)
 
 
 def test_html_in_names_is_escaped_everywhere(client, admin, post, make_app):
@@ -164,7 +164,7 @@ def test_edit_with_bad_input_changes_nothing(client, admin, post, make_app):
     response = post("/build/apps/crm/edit", {"name": "x" * 81, "icon": "skull"})
     assert response.status_code == 422
     html = _text(response)
-    assert "Name: at most 80 characters (got 81)." in html and "Icon:" in html
+    assert "App name: at most 80 characters (got 81)." in html and "Icon:" in html
     assert _snapshot() == before
 
 

@@ -56,7 +56,7 @@ def test_diff_lists_what_changed_old_to_new():
     changes = domain.diff(old, new)
     assert [(c.field, c.old, c.new) for c in changes] == [("name", "CRM", "客户"),
                                                            ("color", "blue", "red")]
-    assert changes[0].label == "Name"
+    assert changes[0].label == "App name"
     assert domain.diff(old, old) == []
 
 
