@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
+
+from builder.apps import service as apps
+from builder.web import current_actor, render
 
 bp = Blueprint("workspace", __name__, url_prefix="/a")
 
 
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Display names of the users with these ids."""
+    from sqlalchemy import select
+
+    from builder.db import db
+
+    from ..accounts.models import User
+
+    rows = db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
+def _register_user_names(state) -> None:
+    """Let builder pages show who saved a version without importing the runtime."""
+    state.app.extensions.setdefault("jimu.user_names", user_names)
+
+
+bp.record_once(_register_user_names)
+
+
 @bp.get("/<key>")
 def app_home(key: str):
-    """(PLACEHOLDER — helper C implements.)"""
-    abort(404)
+    """The app's home page: its forms (none yet) and, for builders, a way to its settings."""
+    actor = current_actor()
+    app = apps.get_app_by_key(actor, key)
+    return render("workspace/app_home.html", block="content", app=app,
+                  forms=app.document.get("forms", []), can_build=apps.can_build(actor))
