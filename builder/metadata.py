@@ -126,7 +126,7 @@ def validate(kind: str, document: Any) -> list[MetadataError]:
     errors: list[MetadataError] = []
     seen: set[tuple[str, str]] = set()
     for raw in _validator(kind).iter_errors(document):
-        for error in _translate(raw):
+        for error in translate_error(raw):
             if (error.path, error.rule) not in seen:
                 seen.add((error.path, error.rule))
                 errors.append(error)
@@ -160,7 +160,7 @@ def _sort_key(path: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", path) if p]
 
 
-def _translate(error: ValidationError) -> Iterator[MetadataError]:
+def translate_error(error: ValidationError) -> Iterator[MetadataError]:
     """Turn one jsonschema error into messages that name the rule, in the user's language."""
     path = list(error.absolute_path)
     rule = str(error.validator)

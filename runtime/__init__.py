@@ -28,9 +28,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from builder import fields
 
     from .jobs import registry as job_registry
+    from .records import publishing
 
     fields.register_all()
     job_registry.register_all()
+    publishing.init_app()
     from .shell import web
 
     web.init_app(app)
