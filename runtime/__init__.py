@@ -85,16 +85,18 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from builder.apps.routes import bp as builder_apps_bp
+    from builder.forms.routes import bp as builder_forms_bp
 
     from .accounts.admin_routes import bp as users_admin_bp
     from .accounts.routes import bp as accounts_bp
     from .jobs.routes import bp as jobs_bp
     from .mail.routes import bp as mail_bp
+    from .records.routes import bp as records_bp
     from .shell.routes import bp as shell_bp
     from .workspace.routes import bp as workspace_bp
 
     for bp in (shell_bp, accounts_bp, users_admin_bp, jobs_bp, mail_bp, builder_apps_bp,
-               workspace_bp):
+               workspace_bp, builder_forms_bp, records_bp):
         app.register_blueprint(bp)
 
 
