@@ -93,6 +93,12 @@ def _check_layout(document: dict[str, Any], live: dict[str, Any]) -> Iterator[Me
     for field_id in sorted({f for f in placed if placed.count(f) > 1}):
         yield MetadataError("$.layout", "unique",
                             _("%(label)s is placed twice", label=live[field_id]["label"]))
+    for index, composite in enumerate(document.get("indexes", [])):
+        for field_id in composite["fields"]:
+            if field_id not in live:
+                yield MetadataError(json_path(["indexes", index, "fields"]), "reference",
+                                    _("the index uses a field that does not exist (%(id)s)",
+                                      id=field_id))
     title = document.get("title_field")
     if title is not None and title not in live:
         yield MetadataError("$.title_field", "reference", _("the title field does not exist"))

@@ -53,8 +53,9 @@ class PublishedForm:
     def spec(self) -> TableSpec:
         """The table spec; deleted fields keep their columns."""
         indexed = {fid for fid, doc in self.raw_fields.items() if doc.get("indexed")}
+        composite = {ix["id"]: list(ix["fields"]) for ix in self.document.get("indexes", [])}
         return TableSpec(form_id=self.form_id, fields=self.all_fields, indexed=indexed,
-                         unique=self.unique)
+                         unique=self.unique, composite=composite)
 
     @cached_property
     def table(self) -> sa.Table:

@@ -65,6 +65,8 @@ class TableSpec:
     indexed: set[str] = field(default_factory=set)
     #: unique field ids; True = compared after normalising (a shadow column holds the key)
     unique: dict[str, bool] = field(default_factory=dict)
+    #: composite indexes: index id → field ids (live records only are usually queried)
+    composite: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -86,6 +88,10 @@ class TableSpec:
         for field_id in sorted(self.indexed):
             if field_id in table.c:
                 sa.Index(f"ix_{self.name}_{field_id}", table.c[field_id])
+        for index_id, field_ids in sorted(self.composite.items()):
+            columns = [table.c[check_field_id(f)] for f in field_ids if f in table.c]
+            if columns:
+                sa.Index(f"ix_{self.name}_{index_id}", *columns)
         for field_id, normalised in sorted(self.unique.items()):
             key = unique_key_column(field_id) if normalised else check_field_id(field_id)
             if normalised:

@@ -105,3 +105,14 @@ def test_system_fields_read_their_system_column(app):
     assert "f_crea01" not in table.c and "f_upda02" not in table.c
     assert [storage.field_column(table, f).name for f in specs] == [
         "f_text00", "created_by_id", "updated_at", "owner_id"]
+
+
+def test_composite_indexes_are_created(app, drop_tables):
+    three = _fields("single_select", "single_select", "date")
+    spec = storage.TableSpec(form_id=905, fields=three,
+                             composite={"i_stage1": [f.id for f in three]})
+    drop_tables.append(spec.name)
+    with db.engine.begin() as conn:
+        storage.reconcile(conn, spec)
+        indexes = {ix["name"]: ix["column_names"] for ix in sa.inspect(conn).get_indexes(spec.name)}
+    assert indexes["ix_rec_905_i_stage1"] == [f.id for f in three]
