@@ -20,8 +20,8 @@ def ctx(app):
 def filled(ctx, make_form, make_user):
     form, user = make_form(), make_user()
     for i in range(12):
-        service.create(user, form, {"f_name01": f"公司{i:02d}", "f_level1": "abc"[i % 3], "f_reason": "原因",
-                                    "f_amnt01": str(i * 100)})
+        service.create(user, form, {"f_name01": f"公司{i:02d}", "f_level1": "abc"[i % 3],
+                                    "f_reason": "原因", "f_amnt01": str(i * 100)})
     return form, user
 
 
