@@ -8,6 +8,7 @@ import sys
 from . import BENCHMARKS
 from . import jobs as _jobs  # noqa: F401  (registers)
 from . import pages as _pages  # noqa: F401  (registers)
+from . import records as _records  # noqa: F401  (registers)
 
 
 def main(argv: list[str] | None = None) -> int:

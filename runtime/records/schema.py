@@ -66,6 +66,26 @@ class PublishedForm:
         """The column a unique field is checked on."""
         return unique_key_column(field_id) if self.unique.get(field_id) else field_id
 
+    @cached_property
+    def readers(self) -> list[tuple[str, str, Any]]:
+        """(field id, row key, converter or None) to turn a row into values.
+
+        System fields read their system column; a converter of None keeps the
+        stored value as it is (most types), which keeps list pages cheap.
+        """
+        base = field_types.FieldType.from_db
+        out: list[tuple[str, str, Any]] = []
+        for f in self.fields:
+            field_type = field_types.get(f.type)
+            key = field_type.system_column if not field_type.stored else f.id
+            if key is None:
+                continue
+            if type(field_type).from_db is base:
+                out.append((f.id, key, None))
+            else:
+                out.append((f.id, key, lambda v, t=field_type, f=f: t.from_db(f, v)))
+        return out
+
     def type_of(self, field_id: str) -> field_types.FieldType:
         """The field type of a live field."""
         return field_types.get(self.field_map[field_id].type)

@@ -53,7 +53,8 @@ def _require(actor, form: PublishedForm, operation: str) -> None:
 
 
 def _to_record(form: PublishedForm, row: Mapping[str, Any]) -> Record:
-    values = {f.id: form.type_of(f.id).from_db(f, row[f.id]) for f in form.fields}
+    values = {fid: row[key] if read is None else read(row[key])
+              for fid, key, read in form.readers}
     return Record(id=row["id"], values=values, system={k: row[k] for k in SYSTEM_FIELDS})
 
 

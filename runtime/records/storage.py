@@ -91,7 +91,11 @@ class TableSpec:
         for index_id, field_ids in sorted(self.composite.items()):
             columns = [table.c[check_field_id(f)] for f in field_ids if f in table.c]
             if columns:
-                sa.Index(f"ix_{self.name}_{index_id}", *columns)
+                # Partial (live rows only): every list query says deleted_at IS NULL, so
+                # the index alone answers filter, sort and count.
+                live = table.c.deleted_at.is_(None)
+                sa.Index(f"ix_{self.name}_{index_id}", *columns, sqlite_where=live,
+                         postgresql_where=live)
         for field_id, normalised in sorted(self.unique.items()):
             key = unique_key_column(field_id) if normalised else check_field_id(field_id)
             if normalised:
