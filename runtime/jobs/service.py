@@ -82,8 +82,8 @@ def retry_run(actor: Actor, run_id: int) -> JobRun:
     if run is None:
         raise NotFound()
     if run.status != RunStatus.FAILED.value:
-        raise ValidationFailed(_("Only failed runs can be retried (run %(id)d is %(status)s).",
-                                 id=run.id, status=run.status))
+        raise ValidationFailed(_("Only failed runs can be retried; run %(id)d has not failed.",
+                                 id=run.id))
     run.status = RunStatus.PENDING.value
     run.run_at = utcnow()
     run.attempts = 0

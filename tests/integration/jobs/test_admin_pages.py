@@ -23,19 +23,20 @@ def _run(job="test.record", status="succeeded", args=("x",), error=None, **extra
 
 
 @pytest.fixture
-def admin(make_user, login_as):
+def admin(client, make_user, login_as):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the default language is Chinese
     return login_as(make_user(is_admin=True))
 
 
-@pytest.mark.parametrize("request_", [("get", "/admin/jobs/"), ("post", "/admin/jobs/1/retry"),
-                                      ("get", "/admin/mail/"), ("get", "/admin/mail/1")])
-def test_admin_pages_refuse_other_users(client, make_user, login_as, request_):
+def test_admin_pages_refuse_other_users(client, make_user, login_as):
     make_user(is_admin=True)
     login_as(make_user())
-    method, path = request_
-    data = {"csrf_token": csrf_token(client, "/")} if method == "post" else None
-    response = getattr(client, method)(path, data=data)
-    assert response.status_code == 403
+    token = csrf_token(client, "/")
+
+    assert client.get("/admin/jobs/").status_code == 403
+    assert client.post("/admin/jobs/1/retry", data={"csrf_token": token}).status_code == 403
+    assert client.get("/admin/mail/").status_code == 403
+    assert client.get("/admin/mail/1").status_code == 403
 
 
 def test_job_list_shows_runs_newest_first_with_counts(client, admin, test_jobs):
@@ -47,7 +48,7 @@ def test_job_list_shows_runs_newest_first_with_counts(client, admin, test_jobs):
     assert html.index("newer") < html.index("older")
     assert "3/3" in html and "1.5 s" in html
     assert "&lt;b&gt;always&lt;/b&gt;" in html and "<b>always</b>" not in html
-    assert 'name="csrf_token"' in html.split("newer")[1]  # the failed run has a retry form
+    assert 'name="csrf_token"' in html.split("newer")[-1]  # the failed run has a retry form
 
 
 def test_job_list_filters_by_status_and_job(client, admin, test_jobs):
@@ -112,3 +113,17 @@ def test_retry_refuses_runs_that_did_not_fail(client, admin, test_jobs):
     assert forged.status_code == 400
     db.session.expire_all()
     assert db.session.get(JobRun, run.id).status == "succeeded"
+
+
+def test_admin_pages_speak_chinese(client, admin, test_jobs):
+    from flask_babel import refresh
+
+    _run(job="test.broken", status="failed", error="boom")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    refresh()  # the fixture's app context outlives requests and caches the locale
+    jobs = client.get("/admin/jobs/")
+    mail = client.get("/admin/mail/")
+
+    assert "后台任务" in jobs.get_data(as_text=True)
+    assert "重试" in jobs.get_data(as_text=True) and "失败" in jobs.get_data(as_text=True)
+    assert "发件记录" in mail.get_data(as_text=True)

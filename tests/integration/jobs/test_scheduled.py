@@ -13,7 +13,7 @@ from tests.integration.jobs.conftest import run_row, wait_status
 
 def test_scheduled_jobs_fire_after_their_time_once_with_two_workers(job_app, fresh_workers):
     fresh_workers.start(job_app, count=2)  # embedded mode has one worker per process
-    runs = [outbox.enqueue_in(timedelta(seconds=1.5), "test.record", f"at-{n}") for n in range(3)]
+    runs = [outbox.enqueue_in(timedelta(seconds=1), "test.record", f"at-{n}") for n in range(3)]
     runs.append(outbox.enqueue_at(runs[0].run_at + timedelta(seconds=0.5), "test.record", "at-x"))
     db.session.commit()
     assert {run_row(r.id).status for r in runs} <= {"pending", "queued"}

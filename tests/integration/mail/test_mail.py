@@ -26,6 +26,11 @@ def _run_for(mail: OutgoingMail) -> JobRun:
                               ).one()
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the default language is Chinese
+
+
 @pytest.fixture
 def smtp(app, monkeypatch):
     with SMTPSink() as sink:
