@@ -11,6 +11,7 @@ gone from Redis) and rows whose worker died (running, lease expired).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -274,6 +275,14 @@ def _reset_breaker(app: Flask) -> None:
         log.warning("Redis is reachable again; sending pending job runs")
 
 
+def _new_locks_after_fork() -> None:
+    """A forked work horse may inherit locks held by the sweep thread: start afresh."""
+    global _breaker_lock, _sweeper_lock, _sweeper
+    _breaker_lock = threading.Lock()
+    _sweeper_lock = threading.Lock()
+    _sweeper = None  # threads do not survive a fork
+
+
 # ---------------------------------------------------------------- sweep thread
 
 
@@ -306,6 +315,9 @@ class Sweeper(threading.Thread):
 
 _sweeper: Sweeper | None = None
 _sweeper_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_locks_after_fork)
 
 
 def start_thread(app: Flask) -> Sweeper:

@@ -7,6 +7,7 @@ cached per URL; redis-py resets its pool by itself after a fork.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Flask, current_app
@@ -70,6 +71,15 @@ def get_queue(app: Flask | None = None) -> Queue:
     """The RQ queue jobs are sent to."""
     app = app or current_app
     return Queue(queue_name(app), connection=connection(app))
+
+
+def _new_lock_after_fork() -> None:
+    """A forked work horse may inherit the lock held by another thread: start afresh."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def reset_embedded() -> None:
