@@ -61,7 +61,7 @@ class Claimed:
 def send_committed(ids: list[int]) -> None:
     """After commit: try to send these new runs now; on any trouble leave them pending."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if _breaker_open(app):
+    if _breaker_open(app) or not queue.can_send(app):
         return
     try:
         dispatch_ids(ids)
@@ -71,6 +71,8 @@ def send_committed(ids: list[int]) -> None:
 
 def dispatch_ids(ids: list[int]) -> int:
     """Claim and send the given runs if they are pending or retrying and due soon."""
+    if not queue.can_send():
+        return 0
     now = utcnow()
     horizon = now + _lookahead()
     rows = _select(T.c.id.in_(ids), T.c.status.in_(DUE), T.c.run_at <= horizon)
@@ -84,6 +86,8 @@ def sweep(app: Flask | None = None, *, redispatch_after: float | None = None) ->
     queue starts: a fresh fake Redis holds nothing, so every queued row was lost).
     """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if not queue.can_send(app):
+        return 0
     now = utcnow()
     sent = _send(_claim(_select(T.c.status.in_(DUE), T.c.run_at <= now + _lookahead(),
                                 limit=True), now))

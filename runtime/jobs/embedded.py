@@ -117,6 +117,7 @@ def start(app: Flask) -> Embedded:
         if _running is not None:
             return _running
         runner.set_app(app)
+        queue.set_embedded_worker_running(True)
         _resend_lost_on_start(app)
         connection = queue.embedded_connection()
         name = queue.queue_name(app)
@@ -145,6 +146,7 @@ def stop() -> None:
         running, _running = _running, None
     if running is not None:
         running.stop()
+        queue.set_embedded_worker_running(False)
         runner.set_app(None)
 
 

@@ -17,6 +17,7 @@ from rq import Queue
 _lock = threading.Lock()
 _fake: Redis | None = None
 _real: dict[str, Redis] = {}
+_embedded_worker_running = False
 
 #: connecting must fail fast: a web request waits on it right after commit
 CONNECT_TIMEOUT = 2.0
@@ -80,6 +81,22 @@ def _new_lock_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_new_lock_after_fork)
+
+
+def set_embedded_worker_running(running: bool) -> None:
+    """Called by :mod:`runtime.jobs.embedded` when its worker starts and stops."""
+    global _embedded_worker_running
+    _embedded_worker_running = running
+
+
+def can_send(app: Flask | None = None) -> bool:
+    """Is there a consumer for what we send? Redis: always. Embedded: only this process's.
+
+    Without it (e.g. a web process started without `jimu run`) rows stay pending
+    in the database for the process that runs the worker, instead of vanishing
+    into a fake Redis nobody reads.
+    """
+    return not is_embedded(app) or _embedded_worker_running
 
 
 def reset_embedded() -> None:

@@ -72,3 +72,13 @@ def test_unknown_job_name_is_refused_at_enqueue(app):
 
     with pytest.raises(UnknownJob):
         outbox.enqueue("no.such.job", 1)
+
+
+def test_embedded_mode_without_a_worker_leaves_runs_pending(app, test_jobs):
+    from runtime.jobs import queue
+
+    run = outbox.enqueue("test.record", "nobody-listens")
+    db.session.commit()
+
+    assert run_row(run.id).status == "pending"  # not lost in a fake Redis nobody reads
+    assert queue.get_queue(app).count == 0
