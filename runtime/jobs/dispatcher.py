@@ -36,7 +36,8 @@ BATCH = 200
 #: after a failed send, commits skip Redis for this long (the sweep keeps probing)
 BREAKER_SECONDS = 5.0
 DUE = (RunStatus.PENDING.value, RunStatus.RETRYING.value)
-ALIVE_IN_RQ = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+#: a stale row whose RQ job is still "scheduled" is overdue: no scheduler runs, so resend
+ALIVE_IN_RQ = {JobStatus.QUEUED, JobStatus.DEFERRED}
 
 _down_until: dict[str, float] = {}
 _breaker_lock = threading.Lock()

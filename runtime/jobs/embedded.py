@@ -171,7 +171,10 @@ def _work(worker: ThreadWorker) -> None:
 
 
 def _schedule(scheduler: ThreadScheduler) -> None:
-    try:
-        scheduler.work()
-    except Exception:
-        log.exception("the embedded job scheduler stopped")
+    """Keep the scheduler loop alive: without it, runs sent for later never fire."""
+    while not scheduler.stop_event.is_set():
+        try:
+            scheduler.work()
+        except Exception:
+            log.exception("the embedded job scheduler stopped; restarting it")
+            scheduler.stop_event.wait(1.0)
