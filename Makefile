@@ -32,7 +32,7 @@ install-test: $(TSTAMP)
 # Compile every package's translation catalog (*.po -> *.mo).
 i18n: $(STAMP)
 	@for d in $$(find builder runtime -type d -name translations); do \
-		$(BIN)/pybabel compile -d $$d >/dev/null 2>&1 || exit 1; done
+		$(BIN)/pybabel -q compile -d $$d || exit 1; done
 
 lint: install-test
 	$(BIN)/ruff check builder runtime tests bench

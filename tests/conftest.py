@@ -69,6 +69,8 @@ def _app(database_url, tmp_path_factory):
             "JIMU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
             "JIMU_EMBEDDED_WORKER": False,
             "SERVER_NAME": "jimu.test",
+            # Never pick up CI's REDIS_URL: job tests configure their own queue.
+            "REDIS_URL": None,
         }
     )
     with app.app_context():
@@ -172,6 +174,13 @@ def make_user(app):
 
 def csrf_token(client, path: str = "/sign-in") -> str:
     """Fetch a page and read the CSRF token from its form or body attribute."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        # The `app` fixture's app context outlives requests, so `g` does too, and
+        # Flask-WTF would hand back a token cached in `g` from before the session
+        # was rotated at sign-in (the new session lacks it: 400 on the next POST).
+        g.pop("csrf_token", None)
     html = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'"X-CSRFToken": "([^"]+)"', html

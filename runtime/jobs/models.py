@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from builder.db import UTCDateTime, db, utcnow
 
+from .domain import error_summary
 
-class RunStatus(str, Enum):
+
+class RunStatus(StrEnum):
     """Where a job run stands."""
 
     PENDING = "pending"  # written in the caller's transaction, waiting to be sent to RQ
@@ -45,3 +47,11 @@ class JobRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def error_summary(self) -> str:
+        """The error's last line, for a one-line view of what went wrong."""
+        return error_summary(self.error)
+
+    def __repr__(self) -> str:
+        return f"<JobRun {self.id} {self.job} {self.status}>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from builder.db import UTCDateTime, db, utcnow
 
 
-class MailStatus(str, Enum):
+class MailStatus(StrEnum):
     """Delivery state of one message."""
 
     QUEUED = "queued"
