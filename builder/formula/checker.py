@@ -142,10 +142,13 @@ class _Checker:
                 return NUMBER
             self.report(type_error(operator("+"), "number", right.name).at(pos))
             return ANY
+        date, other = (left, right) if left.kind in DATELIKE else (right, left)
+        if other.kind == ValueType.ANY:
+            # a date or a number until evaluated: date ± number is a date, date - date days
+            return ANY if op == "-" else date
         if right.kind in DATELIKE and op == "-":
             self.report(type_error(operator("-"), "number", right.name).at(pos))
             return ANY
-        date, other = (left, right) if left.kind in DATELIKE else (right, left)
         self.expect_number(other, operator(op), pos)
         return date
 

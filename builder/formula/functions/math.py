@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import FormulaError, _l
 from ..values import CONTEXT, ZERO, Context, expected, flatten, to_datetime, type_error, whole
-from ..valuetypes import BLANK, DATE, DATELIKE, DATETIME, NUMBER, NUMERIC, Ty, ValueType
+from ..valuetypes import ANY, BLANK, DATE, DATELIKE, DATETIME, NUMBER, NUMERIC, Ty, ValueType
 from .registry import P, argument, register
 
 
@@ -54,12 +54,14 @@ def _orderable_type(name: str) -> Callable[..., Ty]:
             else:
                 report(type_error(argument(name, index), "orderable", Ty(kind).name)
                        .at(call.args[index].pos))
-        kinds -= {ValueType.BLANK, ValueType.ANY}
-        if kinds and kinds <= DATELIKE:
-            return DATE if kinds == {ValueType.DATE} else DATETIME
-        if ValueType.NUMBER in kinds and kinds & DATELIKE:
+        known = kinds - {ValueType.BLANK, ValueType.ANY}
+        if known and known <= DATELIKE:
+            return DATE if known == {ValueType.DATE} else DATETIME
+        if ValueType.NUMBER in known and known & DATELIKE:
             report(_mixed(name).at(call.pos))
-        return NUMBER if kinds else BLANK
+        if known:
+            return NUMBER
+        return ANY if ValueType.ANY in kinds else BLANK
 
     return typer
 

@@ -117,3 +117,20 @@ def test_every_function_is_documented():
     docs = (Path(__file__).resolve().parents[3] / "docs" / "formula.md").read_text("utf-8")
     missing = [name for name in FUNCTIONS if f"| `{name}(" not in docs]
     assert not missing, missing
+
+
+def test_hand_built_trees_are_checked_and_evaluated_safely():
+    """Trees built in code (not parsed) get the same errors as parsed ones."""
+    from builder.formula import check
+    from builder.formula.nodes import Call, Number
+
+    unknown = Call("FOO", (Number(Decimal(1), 4),), 0)
+    assert check(unknown, {}).errors[0].code == "unknown_function"
+    with pytest.raises(FormulaError) as info:
+        evaluate(unknown)
+    assert info.value.code == "unknown_function"
+    too_many = Call("ABS", (Number(Decimal(1), 4), Number(Decimal(2), 7)), 0)
+    assert check(too_many, {}).errors[0].code == "arity"
+    with pytest.raises(FormulaError) as info:
+        evaluate(too_many)
+    assert str(info.value) == "ABS takes exactly one argument (got 2) (at character 1)"

@@ -21,7 +21,7 @@ SETTINGS = settings(max_examples=int(os.environ.get("FORMULA_EXAMPLES", "300")),
 FIELD_TYPES = {
     "f_num001": "number", "f_txt001": "text", "f_dat001": "date", "f_dtm001": "datetime",
     "f_bol001": "boolean", "f_sub001.f_col001": "number", "f_sub001.f_col002": "text",
-    "f_tag001": "list",
+    "f_tag001": "list", "f_any001": "any",
 }
 VOCABULARY = [
     "(", ")", ",", "+", "-", "*", "/", "^", "&", "%", "=", "<>", "!=", "<", "<=", ">", ">=",
@@ -60,7 +60,7 @@ def _text_literal() -> st.SearchStrategy[str]:
 leaves = st.one_of(
     _number_literal(), _text_literal(), st.sampled_from(UNITS),
     st.sampled_from(["TRUE", "FALSE", "NULL", "TODAY()", "NOW()"]),
-    st.sampled_from(["{" + key + "}" for key in FIELD_TYPES] + ["{f_any001}"]),
+    st.sampled_from(["{" + key + "}" for key in FIELD_TYPES]),
 )
 
 
@@ -125,6 +125,7 @@ def _typed_values() -> st.SearchStrategy[dict[str, Any]]:
         "f_sub001.f_col001": st.lists(numbers, max_size=3),
         "f_sub001.f_col002": st.lists(st.none() | st.text(max_size=5), max_size=3),
         "f_tag001": st.lists(st.text(max_size=5), max_size=3),
+        "f_any001": st.one_of(numbers, st.text(max_size=5), st.dates(), st.booleans()),
     })
 
 
