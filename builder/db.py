@@ -75,18 +75,17 @@ class UTCDateTime(TypeDecorator):
 
 
 def begin_write() -> None:
-    """Start the session's transaction as a writer.
+    """Take SQLite's write lock before the write path reads anything.
 
-    On SQLite a transaction that reads first and writes later fails with
-    "database is locked" when another writer got there in between (WAL
-    snapshots cannot be upgraded). Write paths therefore begin with
-    ``BEGIN IMMEDIATE``, which waits for the write lock up front. Any read-only
-    transaction the request already opened is ended first. On PostgreSQL this
-    does nothing special.
+    pysqlite starts a transaction only at the first INSERT/UPDATE/DELETE, so a
+    write path that reads first (permissions, unique checks, the current row)
+    and then writes can lose a race to another writer in between. Issuing
+    ``BEGIN IMMEDIATE`` up front makes such transactions wait their turn (the
+    busy timeout) instead. If this transaction has written already it holds
+    the lock. On PostgreSQL this does nothing: row locks do that work there.
     """
-    session = db.session()
-    if session.get_bind().dialect.name != "sqlite":
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
         return
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

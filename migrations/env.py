@@ -19,6 +19,13 @@ def get_engine():
     return current_app.extensions['migrate'].db.engine
 
 
+def include_platform_objects(obj, name, type_, reflected, compare_to):
+    """Leave the per-form record tables to the runtime (see runtime/records/storage.py)."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    table_name = name if type_ == "table" else getattr(table, "name", "")
+    return not (reflected and compare_to is None and str(table_name).startswith("rec_"))
+
+
 def get_engine_url():
     try:
         return get_engine().url.render_as_string(hide_password=False).replace(
@@ -86,6 +93,8 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # Record tables (rec_<form id>) are made at publish time, not by migrations.
+    conf_args.setdefault("include_object", include_platform_objects)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -106,8 +106,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
-        # Let SQLAlchemy, not pysqlite, emit BEGIN (see _sqlite_begin).
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -115,10 +113,3 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:
-    """Emit BEGIN ourselves on SQLite; write paths ask for BEGIN IMMEDIATE (begin_write)."""
-    if conn.dialect.name == "sqlite":
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())

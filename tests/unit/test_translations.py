@@ -56,3 +56,14 @@ def test_translations_keep_their_placeholders():
         if set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(text))
     }
     assert not wrong, f"placeholders differ: {wrong}"
+
+
+def test_catalogs_agree_on_shared_strings():
+    seen: dict[str, dict[str, str]] = {}
+    for po in ROOT.glob("*/**/translations/zh_Hans_CN/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and not message.fuzzy and isinstance(message.id, str):
+                    seen.setdefault(message.id, {})[str(po.relative_to(ROOT))] = message.string
+    conflicts = {msgid: where for msgid, where in seen.items() if len(set(where.values())) > 1}
+    assert not conflicts, f"the same string is translated differently: {conflicts}"

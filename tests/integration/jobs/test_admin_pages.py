@@ -126,4 +126,4 @@ def test_admin_pages_speak_chinese(client, admin, test_jobs):
 
     assert "后台任务" in jobs.get_data(as_text=True)
     assert "重试" in jobs.get_data(as_text=True) and "失败" in jobs.get_data(as_text=True)
-    assert "发件记录" in mail.get_data(as_text=True)
+    assert "发件箱" in mail.get_data(as_text=True)
