@@ -3,27 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from flask import g, request_started
 
 from tests.conftest import csrf_token
-
-
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Give every request its own ``g``, as in production.
-
-    The ``app`` fixture keeps one application context open for the whole test and
-    Flask reuses it for the client's requests, so ``g`` (Flask-WTF's CSRF token)
-    would leak from one request into the next.
-    """
-
-    def clear(sender, **extra):
-        for key in list(g):
-            g.pop(key, None)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
 
 
 @pytest.fixture(autouse=True)
