@@ -32,6 +32,7 @@ def register_all() -> None:
         return
     from .autonumber import AutoNumberType
     from .choice import BooleanType, MultiSelectType, SingleSelectType
+    from .computed import FormulaType
     from .dates import DateTimeType, DateType, TimeType
     from .identity import IdCardType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
@@ -47,5 +48,6 @@ def register_all() -> None:
         BooleanType, SingleSelectType, MultiSelectType,
         EmailType, PhoneType, UrlType, IdCardType, RegionType,
         CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType, AutoNumberType,
+        FormulaType,
     ):
         register(cls())

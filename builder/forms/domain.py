@@ -64,6 +64,7 @@ def check_form(document: dict[str, Any]) -> Iterator[MetadataError]:
     live = {f["id"]: f for f in live_fields(document)}
     yield from _check_layout(document, live)
     yield from _check_conditions(document, live)
+    yield from _check_formulas(document, live)
 
 
 def _check_field(field: dict[str, Any], path: list[Any]) -> Iterator[MetadataError]:
@@ -137,3 +138,39 @@ def _condition_errors(cond: dict[str, Any], fields: dict[str, Field], path: list
         yield MetadataError(json_path(path), "condition",
                             _("%(owner)s: the condition is not valid (%(problem)s)", owner=owner,
                               problem=str(exc)))
+
+
+def _check_formulas(document: dict[str, Any], live: dict[str, Any]) -> Iterator[MetadataError]:
+    """Each formula parses, uses fields that exist, has the declared type; no cycles."""
+    from .. import formula
+    from ..fields.computed import FORMULA_TYPES
+
+    kinds = {fid: doc["config"]["result"] if doc["type"] == "formula" else
+             FORMULA_TYPES.get(doc["type"]) for fid, doc in live.items()
+             if doc["type"] == "formula" or doc["type"] in FORMULA_TYPES}
+    compiled = {}
+    for index, doc in enumerate(document["fields"]):
+        if doc.get("deleted") or doc["type"] != "formula" or "expression" not in doc.get(
+                "config", {}):
+            continue
+        where = json_path(["fields", index, "config", "expression"])
+        try:
+            compiled[doc["id"]] = formula.compile(doc["config"]["expression"])
+            result = compiled[doc["id"]].check({k: v for k, v in kinds.items() if v})
+        except formula.FormulaError as exc:
+            yield MetadataError(where, "formula", _("%(label)s: %(problem)s",
+                                                    label=doc["label"], problem=str(exc)))
+            continue
+        for problem in result.errors:
+            yield MetadataError(where, "formula", _("%(label)s: %(problem)s",
+                                                    label=doc["label"], problem=str(problem)))
+        declared = doc["config"].get("result")
+        if result.ok and result.type is not None and result.type.value not in (
+                declared, "blank", "any"):
+            yield MetadataError(where, "formula", _(
+                "%(label)s: the formula gives %(got)s but the field is set to %(expected)s",
+                label=doc["label"], got=result.type.value, expected=declared))
+    try:
+        formula.evaluation_order(compiled)
+    except formula.FormulaCycleError as exc:
+        yield MetadataError("$.fields", "formula", str(exc))

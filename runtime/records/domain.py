@@ -10,9 +10,11 @@ from typing import Any
 from flask_babel import gettext as _
 
 from builder import conditions
+from builder.db import utcnow
 from builder.fields import ValueInvalid
 from builder.fields.normalize import DEFAULT_SUFFIXES, normalize
 
+from .computed import compute_formulas
 from .schema import PublishedForm
 
 
@@ -39,7 +41,8 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
     """
     result = Prepared(values=dict(existing or {}))
     for field in form.fields:
-        if field.id not in data:
+        if field.id not in data or form.type_of(field.id).readonly:
+            # absent: keep the stored value; read-only: the system fills it in
             result.values.setdefault(field.id, None)
             continue
         try:
@@ -47,6 +50,7 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
         except ValueInvalid as exc:
             result.add_error(field.id, exc.message)
             result.values[field.id] = None
+    compute_formulas(form, result.values, utcnow())
     _apply_visibility(form, result)
     _check_required(form, result)
     if not result.errors:
@@ -73,6 +77,7 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
 def _check_required(form: PublishedForm, result: Prepared) -> None:
     for field_id, doc in form.raw_fields.items():
         if (field_id not in result.visible or field_id in result.errors
+                or form.type_of(field_id).readonly
                 or result.values.get(field_id) not in (None, "", [])):
             continue
         required = doc.get("required") or (

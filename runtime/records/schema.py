@@ -86,6 +86,13 @@ class PublishedForm:
                 out.append((f.id, key, lambda v, t=field_type, f=f: t.from_db(f, v)))
         return out
 
+    @cached_property
+    def formula_fields(self) -> list[Field]:
+        """Formula fields in evaluation order (each after the formulas it reads)."""
+        from builder.fields.computed import formula_order
+
+        return formula_order(self.fields)
+
     def type_of(self, field_id: str) -> field_types.FieldType:
         """The field type of a live field."""
         return field_types.get(self.field_map[field_id].type)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from builder.db import begin_write, db, utcnow
 from builder.exceptions import PermissionDenied
 
-from . import domain, events
+from . import computed, domain, events
 from .exceptions import RecordNotFound, StaleRecord, ValidationFailed
 from .models import Action, RecordHistory
 from .schema import PublishedForm
@@ -140,6 +140,7 @@ def create(actor, form: PublishedForm, data: Mapping[str, Any]) -> Record:
     begin_write()
     prepared = _validated(form, data, None)
     now = utcnow()
+    computed.assign_numbers(form, prepared.values, db.session.connection(), now)
     system = {"owner_id": actor.id, "department_id": getattr(actor, "department_id", None),
               "created_by_id": actor.id, "created_at": now, "updated_by_id": actor.id,
               "updated_at": now, "row_version": 1}

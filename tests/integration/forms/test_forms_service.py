@@ -126,3 +126,39 @@ def test_only_builders_may_change_forms(crm, make_user):
     form = forms.create_form(admin, app_row, "客户")
     with pytest.raises(PermissionDenied):
         forms.publish(staff, form)
+
+
+@pytest.mark.parametrize(("expression", "result", "fragment"), [
+    ("{f_name01} * 2", "number", "expression"),
+    ("{f_ghost1} + 1", "number", "expression"),
+    ("SUM(1,", "number", "expression"),
+    ('CONCAT({f_name01}, "有限公司")', "number", "expression"),
+])
+def test_publishing_checks_formulas(crm, expression, result, fragment):
+    admin, app_row = crm
+    form = forms.create_form(admin, app_row, "客户")
+    doc = _customer_draft(form)
+    doc["fields"].append({"id": "f_calc01", "type": "formula", "label": "计算",
+                          "config": {"expression": expression, "result": result}})
+    forms.save_draft(admin, form, doc, revision=form.draft_revision)
+    with pytest.raises(MetadataInvalid) as caught:
+        forms.publish(admin, form)
+    assert any(e.path.endswith(fragment) and "计算" in e.message
+               for e in caught.value.metadata_errors), caught.value.metadata_errors
+
+
+def test_publishing_refuses_formulas_that_depend_on_each_other(crm):
+    admin, app_row = crm
+    form = forms.create_form(admin, app_row, "客户")
+    doc = _customer_draft(form)
+    doc["fields"] += [
+        {"id": "f_calca1", "type": "formula", "label": "A",
+         "config": {"expression": "{f_calcb1} + 1", "result": "number"}},
+        {"id": "f_calcb1", "type": "formula", "label": "B",
+         "config": {"expression": "{f_calca1} + 1", "result": "number"}},
+    ]
+    forms.save_draft(admin, form, doc, revision=form.draft_revision)
+    with pytest.raises(MetadataInvalid) as caught:
+        forms.publish(admin, form)
+    assert any(e.rule == "formula" and e.path == "$.fields"
+               for e in caught.value.metadata_errors)

@@ -1,0 +1,80 @@
+"""Formulas recalculate on every save; auto-numbers are assigned once, without gaps."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from runtime.accounts.models import User
+from runtime.records import service
+from tests.integration.records.test_concurrency import _in_threads
+
+QUOTE_FIELDS = [
+    {"id": "f_no0001", "type": "auto_number", "label": "编号", "config": {"parts": [
+        {"kind": "text", "text": "BJ-"}, {"kind": "date", "format": "YYYYMM"},
+        {"kind": "text", "text": "-"}, {"kind": "seq", "width": 4, "reset": "monthly"}]}},
+    {"id": "f_qty001", "type": "integer", "label": "数量", "config": {}},
+    {"id": "f_price1", "type": "money", "label": "单价", "config": {"currency": "CNY"}},
+    {"id": "f_disc01", "type": "percent", "label": "折扣", "config": {"scale": 1}},
+    {"id": "f_total1", "type": "formula", "label": "小计",
+     "config": {"expression": "{f_qty001} * {f_price1}", "result": "number", "scale": 2}},
+    {"id": "f_net0001", "type": "formula", "label": "折后",
+     "config": {"expression": "ROUND({f_total1} * (100 - {f_disc01}) / 100, 2)",
+                "result": "number", "scale": 2}},
+    {"id": "f_tier001", "type": "formula", "label": "审批级别", "config": {
+        "expression": 'IFS({f_disc01} <= 10, "无需审批", {f_disc01} <= 20, "销售经理", '
+                      'TRUE, "销售总监")',
+        "result": "text"}},
+    {"id": "f_unit001", "type": "formula", "label": "均价",
+     "config": {"expression": "{f_total1} / {f_qty001}", "result": "number"}},
+]
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
+def test_formulas_follow_their_inputs_on_create_and_update(ctx, make_form, make_user):
+    form, user = make_form(fields=QUOTE_FIELDS, rules=[]), make_user()
+    record = service.create(user, form, {"f_qty001": "3", "f_price1": "12.50", "f_disc01": "15",
+                                         "f_total1": "999"})
+    assert record.values["f_total1"] == Decimal("37.50")  # typed input ignored
+    assert record.values["f_net0001"] == Decimal("31.88")
+    assert record.values["f_tier001"] == "销售经理"
+    updated = service.update(user, form, record.id, {"f_disc01": "25"}, expected_version=1)
+    assert updated.values["f_net0001"] == Decimal("28.13")
+    assert updated.values["f_tier001"] == "销售总监"
+
+
+def test_a_formula_that_cannot_be_calculated_is_blank(ctx, make_form, make_user):
+    form, user = make_form(fields=QUOTE_FIELDS, rules=[]), make_user()
+    record = service.create(user, form, {"f_qty001": "0", "f_price1": "5"})
+    assert record.values["f_unit001"] is None  # division by zero
+
+
+def test_auto_numbers_count_up_and_stay_put(ctx, app, make_form, make_user):
+    form, user = make_form(fields=QUOTE_FIELDS, rules=[]), make_user()
+    first = service.create(user, form, {"f_qty001": "1"})
+    second = service.create(user, form, {"f_qty001": "2"})
+    assert first.values["f_no0001"].endswith("-0001")
+    assert second.values["f_no0001"].endswith("-0002")
+    again = service.update(user, form, first.id, {"f_qty001": "5", "f_no0001": "BJ-X"},
+                           expected_version=1)
+    assert again.values["f_no0001"] == first.values["f_no0001"]
+
+
+def test_fifty_simultaneous_creates_get_fifty_gap_free_numbers(app, make_form, make_user):
+    form, user_id = make_form(fields=QUOTE_FIELDS, rules=[]), make_user().id
+
+    def work(i):
+        from builder.db import db
+
+        return service.create(db.session.get(User, user_id), form, {"f_qty001": str(i)})
+
+    outcomes = _in_threads(app, 50, work)
+    assert all(isinstance(o, service.Record) for o in outcomes), outcomes[:3]
+    numbers = sorted(int(o.values["f_no0001"][-4:]) for o in outcomes)
+    assert numbers == list(range(1, 51))
