@@ -279,7 +279,10 @@ class UrlType(TextType):
             return None
         if "://" not in text:
             text = "https://" + text
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError as exc:  # e.g. an unbalanced "[" (IPv6 syntax)
+            raise ValueInvalid(_("enter a web address like https://example.com")) from exc
         if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in text:
             raise ValueInvalid(_("enter a web address like https://example.com"))
         if len(text) > 2000:
@@ -296,5 +299,5 @@ class UrlType(TextType):
 
     def sample_invalid(self, field: Field) -> list[Any]:
         """Unsafe or malformed."""
-        return ["javascript:alert(1)", "ftp://example.com", "http://nodot"]
+        return ["javascript:alert(1)", "ftp://example.com", "http://nodot", "http://[::1"]
 
