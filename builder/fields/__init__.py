@@ -36,6 +36,7 @@ def register_all() -> None:
     from .dates import DateTimeType, DateType, TimeType
     from .identity import IdCardType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
+    from .people import DepartmentType, MemberType
     from .region import RegionType
     from .richtext import RichTextType
     from .system import CreatedAtType, CreatedByType, OwnerType, UpdatedAtType, UpdatedByType
@@ -48,6 +49,6 @@ def register_all() -> None:
         BooleanType, SingleSelectType, MultiSelectType,
         EmailType, PhoneType, UrlType, IdCardType, RegionType,
         CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType, AutoNumberType,
-        FormulaType,
+        FormulaType, MemberType, DepartmentType,
     ):
         register(cls())

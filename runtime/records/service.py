@@ -91,9 +91,34 @@ def _check_unique(form: PublishedForm, values: Mapping[str, Any], record_id: int
                                            "unique"))
 
 
+def _check_references(form: PublishedForm, prepared: domain.Prepared,
+                      existing: Record | None) -> None:
+    """Members must be active users and departments must exist (one query per kind)."""
+    from ..accounts.models import Department, User
+
+    wanted: dict[str, dict[str, int]] = {"user": {}, "department": {}}
+    for field in form.fields:
+        kind = getattr(form.type_of(field.id), "references", None)
+        value = prepared.values.get(field.id)
+        unchanged = existing is not None and existing.values.get(field.id) == value
+        if kind in wanted and value is not None and not unchanged:
+            wanted[kind][field.id] = value
+    checks = ((User, wanted["user"], User.is_active.is_(True), _("choose an active member")),
+              (Department, wanted["department"], sa.true(), _("choose an existing department")))
+    for model, by_field, condition, message in checks:
+        if not by_field:
+            continue
+        found = set(db.session.scalars(sa.select(model.id).where(
+            model.id.in_(set(by_field.values())), condition)))
+        for field_id, value in by_field.items():
+            if value not in found:
+                prepared.add_error(field_id, message)
+
+
 def _validated(form: PublishedForm, data: Mapping[str, Any], existing: Record | None
                ) -> domain.Prepared:
     prepared = domain.prepare(form, data, existing.values if existing else None)
+    _check_references(form, prepared, existing)
     if not prepared.errors:
         _check_unique(form, prepared.values, existing.id if existing else None, prepared)
     if prepared.errors:

@@ -78,3 +78,30 @@ def test_fifty_simultaneous_creates_get_fifty_gap_free_numbers(app, make_form, m
     assert all(isinstance(o, service.Record) for o in outcomes), outcomes[:3]
     numbers = sorted(int(o.values["f_no0001"][-4:]) for o in outcomes)
     assert numbers == list(range(1, 51))
+
+
+PEOPLE_FIELDS = [
+    {"id": "f_name01", "type": "text", "label": "名称", "config": {}},
+    {"id": "f_sales1", "type": "member", "label": "销售", "config": {}},
+    {"id": "f_dept01", "type": "department", "label": "部门", "config": {}},
+]
+
+
+def test_members_must_be_active_users_and_departments_must_exist(ctx, make_form, make_user):
+    from builder.db import db
+    from runtime.accounts.models import Department
+
+    form, user = make_form(fields=PEOPLE_FIELDS, rules=[]), make_user()
+    gone = make_user()
+    gone.is_active = False
+    sales = Department(name="销售部")
+    db.session.add(sales)
+    db.session.commit()
+    record = service.create(user, form, {"f_name01": "甲", "f_sales1": str(user.id),
+                                         "f_dept01": str(sales.id)})
+    assert record.values["f_sales1"] == user.id and record.values["f_dept01"] == sales.id
+    from runtime.records.exceptions import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        service.create(user, form, {"f_sales1": str(gone.id), "f_dept01": "999"})
+    assert set(caught.value.errors) == {"f_sales1", "f_dept01"}
