@@ -97,12 +97,12 @@ def _check_references(form: PublishedForm, prepared: domain.Prepared,
     from ..accounts.models import Department, User
 
     wanted: dict[str, dict[str, int]] = {"user": {}, "department": {}}
-    for field in form.fields:
-        kind = getattr(form.type_of(field.id), "references", None)
-        value = prepared.values.get(field.id)
-        unchanged = existing is not None and existing.values.get(field.id) == value
+    for item in form.fields:
+        kind = getattr(form.type_of(item.id), "references", None)
+        value = prepared.values.get(item.id)
+        unchanged = existing is not None and existing.values.get(item.id) == value
         if kind in wanted and value is not None and not unchanged:
-            wanted[kind][field.id] = value
+            wanted[kind][item.id] = value
     checks = ((User, wanted["user"], User.is_active.is_(True), _("choose an active member")),
               (Department, wanted["department"], sa.true(), _("choose an existing department")))
     for model, by_field, condition, message in checks:
