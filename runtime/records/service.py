@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from builder.db import begin_write, db, utcnow
 from builder.exceptions import PermissionDenied
 
-from . import domain, events
+from . import counters, domain, events
 from .exceptions import RecordNotFound, StaleRecord, ValidationFailed
 from .models import Action, RecordHistory
 from .schema import PublishedForm
@@ -53,8 +53,16 @@ def _require(actor, form: PublishedForm, operation: str) -> None:
 
 
 def _to_record(form: PublishedForm, row: Mapping[str, Any]) -> Record:
-    values = {f.id: form.type_of(f.id).from_db(f, row[f.id]) for f in form.fields}
+    values = {f.id: _read_value(form, f, row) for f in form.fields}
     return Record(id=row["id"], values=values, system={k: row[k] for k in SYSTEM_FIELDS})
+
+
+def _read_value(form: PublishedForm, field, row: Mapping[str, Any]) -> Any:
+    """A field's value from its own column, or from the system column it shows."""
+    field_type = form.type_of(field.id)
+    if field_type.stored:
+        return field_type.from_db(field, row[field.id])
+    return row[field_type.system_column] if field_type.system_column else None
 
 
 def _load(form: PublishedForm, record_id: int, *, for_update: bool = False) -> Record:
@@ -68,7 +76,8 @@ def _load(form: PublishedForm, record_id: int, *, for_update: bool = False) -> R
 
 
 def _columns(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {f.id: form.type_of(f.id).to_db(f, values.get(f.id)) for f in form.fields}
+    out = {f.id: form.type_of(f.id).to_db(f, values.get(f.id)) for f in form.fields
+           if form.type_of(f.id).stored}
     out.update(domain.unique_keys(form, values))
     return out
 
@@ -139,6 +148,10 @@ def create(actor, form: PublishedForm, data: Mapping[str, Any]) -> Record:
     begin_write()
     prepared = _validated(form, data, None)
     now = utcnow()
+    for numbered in form.fields:
+        if numbered.type == "auto_number":
+            prepared.values[numbered.id] = counters.next_number(db.session, form.form_id,
+                                                                numbered, now)
     system = {"owner_id": actor.id, "department_id": getattr(actor, "department_id", None),
               "created_by_id": actor.id, "created_at": now, "updated_by_id": actor.id,
               "updated_at": now, "row_version": 1}
@@ -231,15 +244,19 @@ def get(actor, form: PublishedForm, record_id: int, *, include_deleted: bool = F
 
 
 def page(actor, form: PublishedForm, *, before_id: int | None = None, limit: int = 50,
-         trashed: bool = False) -> list[Record]:
-    """Newest first, keyset-paged by id."""
+         trashed: bool = False, after_id: int | None = None) -> list[Record]:
+    """Newest first, keyset-paged by id (``after_id``: the page just newer than that id)."""
     _require(actor, form, "view")
     table = form.table
     deleted = table.c.deleted_at.is_not(None) if trashed else table.c.deleted_at.is_(None)
-    stmt = sa.select(table).where(deleted).order_by(table.c.id.desc()).limit(min(limit, 500))
+    order = table.c.id.asc() if after_id is not None else table.c.id.desc()
+    stmt = sa.select(table).where(deleted).order_by(order).limit(min(limit, 500))
     if before_id is not None:
         stmt = stmt.where(table.c.id < before_id)
-    return [_to_record(form, row) for row in db.session.execute(stmt).mappings()]
+    if after_id is not None:
+        stmt = stmt.where(table.c.id > after_id)
+    rows = [_to_record(form, row) for row in db.session.execute(stmt).mappings()]
+    return rows[::-1] if after_id is not None else rows
 
 
 def history(actor, form: PublishedForm, record_id: int) -> list[RecordHistory]:
@@ -249,3 +266,13 @@ def history(actor, form: PublishedForm, record_id: int) -> list[RecordHistory]:
         sa.select(RecordHistory)
         .where(RecordHistory.form_id == form.form_id, RecordHistory.record_id == record_id)
         .order_by(RecordHistory.id.desc())))
+
+
+def restore_version(actor, form: PublishedForm, record_id: int, history_id: int, *,
+                    expected_version: int) -> Record:
+    """Bring back the values a record had after one history entry, through ``update``."""
+    entries = history(actor, form, record_id)
+    if not any(entry.id == history_id for entry in entries):
+        raise RecordNotFound(f"history entry {history_id} of record {record_id}")
+    data = domain.values_at(form, reversed(entries), history_id)
+    return update(actor, form, record_id, data, expected_version=expected_version)
