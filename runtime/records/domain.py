@@ -81,15 +81,17 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
             result.errors.pop(field_id, None)
 
 
+def required_now(form: PublishedForm, values: Mapping[str, Any]) -> set[str]:
+    """The fields that must be filled in given these values (required or required_if)."""
+    return {field_id for field_id, doc in form.raw_fields.items()
+            if not form.type_of(field_id).readonly and (doc.get("required") or (
+                doc.get("required_if") and _safe_evaluate(doc["required_if"], values, form)))}
+
+
 def _check_required(form: PublishedForm, result: Prepared) -> None:
-    for field_id, doc in form.raw_fields.items():
-        if (field_id not in result.visible or field_id in result.errors
-                or result.values.get(field_id) not in (None, "", [])
-                or form.type_of(field_id).readonly):
-            continue
-        required = doc.get("required") or (
-            doc.get("required_if") and _safe_evaluate(doc["required_if"], result.values, form))
-        if required:
+    for field_id in sorted(required_now(form, result.values), key=form.field_order.get):
+        if (field_id in result.visible and field_id not in result.errors
+                and result.values.get(field_id) in (None, "", [])):
             result.add_error(field_id, _("is required"))
 
 

@@ -39,6 +39,11 @@ class PublishedForm:
         return {f.id: f for f in self.fields}
 
     @cached_property
+    def field_order(self) -> dict[str, int]:
+        """Position of each live field in the document."""
+        return {f.id: i for i, f in enumerate(self.fields)}
+
+    @cached_property
     def raw_fields(self) -> dict[str, dict[str, Any]]:
         """The JSON document of each live field, by id (rules, defaults, conditions)."""
         return {f["id"]: f for f in self.document.get("fields", []) if not f.get("deleted")}
