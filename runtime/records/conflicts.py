@@ -58,7 +58,7 @@ def merge(form: PublishedForm, submitted: Mapping[str, Any], base: Mapping[str, 
         if mine_json == theirs_json:
             continue
         clash = Clash(f.id, f.label, _shown(f, mine, submitted[f.id], names),
-                      display.show(f, theirs, names))
+                      display.plain(display.show(f, theirs, names)))
         if base is not None and mine_json == base.get(f.id):
             result.values[f.id] = entry.form_value(form, f.id, theirs)
             result.taken.append(clash)
@@ -80,4 +80,4 @@ def _coerce(form: PublishedForm, field_id: str, raw: Any) -> tuple[Any, Any]:
 def _shown(f, value: Any, raw: Any, names: Mapping[int, str]) -> Shown:
     if value is _UNPARSABLE:
         return Shown("text", text=str(raw))
-    return display.show(f, value, names)
+    return display.plain(display.show(f, value, names))

@@ -152,14 +152,21 @@ def history_rows(form: PublishedForm, entries: list[RecordHistory], *,
                 changes.append(Change(field_id, Shown("text", text=_text(old)),
                                       Shown("text", text=_text(new))))
                 continue
-            changes.append(Change(f.label, show(f, _from_json(f, old), names),
-                                  show(f, _from_json(f, new), names)))
+            changes.append(Change(f.label, plain(show(f, _from_json(f, old), names)),
+                                  plain(show(f, _from_json(f, new), names))))
         rows.append(HistoryRow(
             id=entry.id, action=entry.action, verb=_verbs().get(entry.action, entry.action),
             who=person(names, entry.actor_id), at=when(entry.at), row_version=entry.row_version,
             changes=changes,
             restorable=(index > 0 and not trashed and entry.action in ("create", "update"))))
     return rows
+
+
+def plain(shown: Shown) -> Shown:
+    """Links as text (history, conflicts): an old value is a record, not a target."""
+    if shown.kind == "link":
+        return Shown("text", text=shown.text)
+    return shown
 
 
 def _text(raw: Any) -> str:

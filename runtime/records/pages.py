@@ -49,8 +49,8 @@ def error_summary(form: PublishedForm, errors: Mapping[str, list[str]]) -> list[
 
 def error_text(form: PublishedForm, errors: Mapping[str, list[str]]) -> str:
     """The messages as one line: "Name: is already used …; …"."""
-    return "; ".join(f"{i['label']}: {i['message']}" if i["label"] else i["message"]
-                     for i in error_summary(form, errors))
+    return _("; ").join(_("%(label)s: %(message)s", label=i["label"], message=i["message"])
+                        if i["label"] else i["message"] for i in error_summary(form, errors))
 
 
 # ---------------------------------------------------------------- entry and edit forms

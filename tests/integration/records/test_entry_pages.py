@@ -42,7 +42,7 @@ def test_entry_page_renders_layout(client, staff, crm):
 def test_entry_page_renders_in_chinese(client, staff, crm):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     html = client.get(f"{crm}/new").get_data(as_text=True)
-    assert "保存并继续添加" in html and "保存时自动生成" in html
+    assert "保存并继续添加" in html and "提交后自动生成" in html and "基本信息" in html
 
 
 def test_errors_come_back_beside_fields_with_values_kept(client, staff, crm):
@@ -54,7 +54,7 @@ def test_errors_come_back_beside_fields_with_values_kept(client, staff, crm):
     assert response.status_code == 422
     assert 'value="12345"' in html and 'value="-3"' in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
-    assert re.search(r'id="fld-f_name01-err"[^>]*>is required<', html)
+    assert re.search(r'id="fld-f_name01-err"[^>]*>Is required<', html)
     assert 'aria-invalid="true" aria-describedby="fld-f_phone1-err"' in html
     assert "11-digit" in html and "at least 0" in html
     assert re.search(r'value="crm" id="fld-f_tags01-1" checked', html)
