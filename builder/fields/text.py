@@ -279,7 +279,10 @@ class UrlType(TextType):
             return None
         if "://" not in text:
             text = "https://" + text
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError as exc:  # "https://[" is an unclosed IPv6 address
+            raise ValueInvalid(_("enter a web address like https://example.com")) from exc
         if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in text:
             raise ValueInvalid(_("enter a web address like https://example.com"))
         if len(text) > 2000:

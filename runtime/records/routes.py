@@ -34,9 +34,21 @@ def _target(app_key: str, form_key: str) -> forms_lookup.FormTarget:
     return forms_lookup.resolve(current_actor(), app_key, form_key)
 
 
+def _number(raw: str | None) -> int | None:
+    """A non-negative integer typed in ASCII digits, or None (never an exception)."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 19:
+        return int(raw)
+    return None
+
+
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return _number(request.args.get(name))
+
+
+def _row_version() -> int:
+    """The version the form was opened at (0, which never matches, if it is missing)."""
+    found = _number(request.form.get("row_version"))
+    return found if found is not None and found < 2**31 else 0
 
 
 def _record_url(target, record_id: int, **args) -> str:
@@ -134,8 +146,7 @@ def edit(app_key: str, form_key: str, record_id: int):
         return pages.edit_page(target, record, entry.form_values(form, record.values),
                                row_version=record.row_version)
     data = entry.parse_submission(form, request.form)
-    expected = request.form.get("row_version", "")
-    expected_version = int(expected) if expected.isdigit() and len(expected) < 10 else 0
+    expected_version = _row_version()
     try:
         service.update(actor, form, record_id, data, expected_version=expected_version)
     except StaleRecord as exc:
@@ -153,9 +164,7 @@ def refresh_edit(app_key: str, form_key: str, record_id: int):
     actor, target = current_actor(), _target(app_key, form_key)
     record = service.get(actor, target.published, record_id)
     data = entry.parse_submission(target.published, request.form)
-    expected = request.form.get("row_version", "")
-    return pages.edit_page(target, record, data,
-                           row_version=int(expected) if expected.isdigit() else 0,
+    return pages.edit_page(target, record, data, row_version=_row_version(),
                            touched=entry.touched(target.published, request.form))
 
 
@@ -190,10 +199,9 @@ def restore_version(app_key: str, form_key: str, record_id: int, entry_id: int):
     """Bring back the values of an earlier version, through the normal update."""
     actor, target = current_actor(), _target(app_key, form_key)
     form = target.published
-    expected = request.form.get("row_version", "")
     try:
         service.restore_version(actor, form, record_id, entry_id,
-                                expected_version=int(expected) if expected.isdigit() else 0)
+                                expected_version=_row_version())
     except StaleRecord:
         flash(_("The record was changed by someone else in the meantime. Look at the history "
                 "again and choose the version to restore."), "error")

@@ -1,4 +1,4 @@
-"""Date-times at the ends of the calendar are refused with a message, never an overflow."""
+"""Inputs at the edges found through the entry pages: refused with a message, never a crash."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ def test_extreme_datetimes_are_refused(raw):
 def test_ordinary_datetimes_still_display():
     value = fields.get("datetime").coerce(FIELD, "9000-06-01T08:00")
     assert fields.get("datetime").display(FIELD, value) == "9000-06-01 08:00"
+
+
+@pytest.mark.parametrize("raw", ["[", "http://[::1", "https://[x]y.com"])
+def test_malformed_urls_are_refused(raw):
+    url = Field(id="f_link01", type="url", label="Site", config={})
+    with pytest.raises(ValueInvalid):
+        fields.get("url").coerce(url, raw)
