@@ -253,3 +253,42 @@ def test_unpublished_form_tells_builders_to_publish(client, make_user, login_as,
     assert response.status_code == 404
     assert "not published yet" in response.get_data(as_text=True)
     assert "Open the designer" in response.get_data(as_text=True)
+
+
+def test_unpublished_form_tells_staff_to_ask_a_builder(client, staff, publish_form):
+    _app, key = publish_form(publish=False)
+    html = client.get(f"/a/crm/{key}").get_data(as_text=True)
+    assert "ask the app's builder" in html and "Open the designer" not in html
+
+
+def test_restoring_a_version_the_rules_now_refuse_opens_the_edit_form(client, staff, crm, app):
+    from builder.db import db
+    from builder.forms import service as forms
+    from builder.forms.models import Form
+
+    record_id = _create(client, crm)  # no phone
+    _post(client, f"{crm}/{record_id}/edit",
+          {"row_version": "1", "f_name01": "甲公司", "f_phone1": "13812345678"})
+    with app.test_request_context():
+        form = db.session.scalar(db.select(Form).where(Form.key == crm.rsplit("/", 1)[-1]))
+        builder = next(u for u in _users() if u.is_admin)
+        document = dict(form.draft, fields=[dict(f, required=True) if f["id"] == "f_phone1"
+                                            else f for f in form.draft["fields"]])
+        forms.save_draft(builder, form, document, revision=form.draft_revision)
+        forms.publish(builder, form)
+    history = client.get(f"{crm}/{record_id}?tab=history").get_data(as_text=True)
+    first = re.findall(r"/history/(\d+)/restore", history)[-1]
+    response = _post(client, f"{crm}/{record_id}/history/{first}/restore", {"row_version": "2"},
+                     token_path=f"{crm}/{record_id}?tab=history")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "cannot be saved as it was" in html
+    assert re.search(r'id="fld-f_phone1-err"[^>]*>Is required<', html)
+    assert 'name="row_version" value="2"' in html
+
+
+def _users():
+    from builder.db import db
+    from runtime.accounts.models import User
+
+    return db.session.scalars(db.select(User)).all()
