@@ -206,13 +206,13 @@ class FieldState:
     readonly: bool = False
     visible: bool = True
     #: the value someone else saved meanwhile (edit conflicts), for display
-    theirs: str | None = None
+    theirs: Any = None
 
 
 def field_states(form: PublishedForm, values: Mapping[str, Any], *,
                  errors: Mapping[str, list[str]], visible: set[str], required: set[str],
                  readonly_text: Mapping[str, str] | None = None,
-                 theirs: Mapping[str, str] | None = None) -> dict[str, FieldState]:
+                 theirs: Mapping[str, Any] | None = None) -> dict[str, FieldState]:
     """The widget context of every live field."""
     states: dict[str, FieldState] = {}
     for f in form.fields:

@@ -292,3 +292,24 @@ def _users():
     from runtime.accounts.models import User
 
     return db.session.scalars(db.select(User)).all()
+
+
+def test_history_names_deleted_fields_by_their_label(client, staff, crm, app):
+    from builder.db import db
+    from builder.forms import service as forms
+    from builder.forms.models import Form
+
+    record_id = _create(client, crm, f_phone1="13812345678")
+    with app.test_request_context():
+        form = db.session.scalar(db.select(Form).where(Form.key == crm.rsplit("/", 1)[-1]))
+        builder = next(u for u in _users() if u.is_admin)
+        document = dict(form.draft, fields=[dict(f, deleted=True) if f["id"] == "f_phone1"
+                                            else f for f in form.draft["fields"]],
+                        layout=[item for item in form.draft["layout"] if item["kind"] != "section"
+                                or all(i["field"] != "f_phone1" for i in item["items"])])
+        forms.save_draft(builder, form, document, revision=form.draft_revision)
+        forms.publish(builder, form)
+    html = client.get(f"{crm}/{record_id}?tab=history").get_data(as_text=True)
+    assert re.search(r'change-label">手机</span>.*13812345678', html, re.S)
+    assert "手机" not in client.get(f"{crm}/{record_id}").get_data(as_text=True).split(
+        'class="card record-card"')[-1].split("record-info")[0]
