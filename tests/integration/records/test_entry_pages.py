@@ -42,7 +42,7 @@ def test_entry_page_renders_layout(client, staff, crm):
 def test_entry_page_renders_in_chinese(client, staff, crm):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     html = client.get(f"{crm}/new").get_data(as_text=True)
-    assert "保存并继续添加" in html and "提交后自动生成" in html and "基本信息" in html
+    assert "提交并继续填写" in html and "提交后自动生成" in html and "基本信息" in html
 
 
 def test_errors_come_back_beside_fields_with_values_kept(client, staff, crm):
