@@ -10,7 +10,7 @@ from builder.forms import service as forms
 from builder.forms.models import Form
 
 from .exceptions import FormNotPublished
-from .schema import PublishedForm, published
+from .schema import PublishedForm, cached, published
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ def resolve(actor, app_key: str, form_key: str) -> FormTarget:
     """The published form at this address; NotFound for unknown or unpublished forms."""
     app = apps.get_app_by_key(actor, app_key)
     form = forms.get_form(actor, app, form_key)
+    if form.published_version is not None:
+        known = cached(form.id, form.published_version)  # versions never change: skip the read
+        if known is not None:
+            return FormTarget(app=app, form=form, published=known)
     version = forms.published_version(form)
     if version is None:
         raise FormNotPublished(app, form)

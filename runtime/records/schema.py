@@ -86,6 +86,11 @@ class PublishedForm:
 _cache: dict[tuple[int, int], PublishedForm] = {}
 
 
+def cached(form_id: int, version: int) -> PublishedForm | None:
+    """The PublishedForm of (form, version) if it is already in memory."""
+    return _cache.get((form_id, version))
+
+
 def published(form_id: int, version: int, document: dict[str, Any]) -> PublishedForm:
     """The cached PublishedForm for an immutable (form, version) pair."""
     key = (form_id, version)
