@@ -92,11 +92,12 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.routes import bp as jobs_bp
     from .mail.routes import bp as mail_bp
     from .records.routes import bp as records_bp
+    from .records.widgets import bp as fields_bp
     from .shell.routes import bp as shell_bp
     from .workspace.routes import bp as workspace_bp
 
     for bp in (shell_bp, accounts_bp, users_admin_bp, jobs_bp, mail_bp, builder_apps_bp,
-               workspace_bp, builder_forms_bp, records_bp):
+               workspace_bp, builder_forms_bp, records_bp, fields_bp):
         app.register_blueprint(bp)
 
 

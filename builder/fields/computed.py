@@ -149,7 +149,7 @@ class FormulaType(FieldType):
 
     def sample_config(self) -> dict[str, Any]:
         """A line total."""
-        return {"expression": "{f_qty001} * {f_price01}", "result": "number", "scale": 2}
+        return {"expression": "ROUND(3 * 12.5, 2)", "result": "number", "scale": 2}
 
     def sample_values(self, field: Field) -> list[Any]:
         """Two totals."""

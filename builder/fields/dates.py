@@ -146,7 +146,13 @@ class DateTimeType(FieldType):
                 raise ValueInvalid(_("enter a date and time like 2026-03-01 14:30")) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=local_zone())
-        return value.astimezone(UTC).replace(microsecond=0)
+        try:
+            value = value.astimezone(UTC).replace(microsecond=0)
+        except OverflowError as exc:  # 0001-01-01 in a zone east of UTC
+            raise ValueInvalid(_("enter a date and time like 2026-03-01 14:30")) from exc
+        if not 1 < value.year < 9999:  # keep room to show it in any time zone
+            raise ValueInvalid(_("enter a date and time like 2026-03-01 14:30"))
+        return value
 
     def to_json(self, field: Field, value: Any) -> Any:
         """RFC 3339 in UTC."""

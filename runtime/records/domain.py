@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -41,12 +41,14 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
     """
     result = Prepared(values=dict(existing or {}))
     for field in form.fields:
-        if field.id not in data or form.type_of(field.id).readonly:
-            # absent: keep the stored value; read-only: the system fills it in
+        field_type = form.type_of(field.id)
+        if field.id not in data or field_type.readonly:
             result.values.setdefault(field.id, None)
+            if field.id in data:
+                _refuse_readonly(form, field, data[field.id], result)
             continue
         try:
-            result.values[field.id] = form.type_of(field.id).coerce(field, data[field.id])
+            result.values[field.id] = field_type.coerce(field, data[field.id])
         except ValueInvalid as exc:
             result.add_error(field.id, exc.message)
             result.values[field.id] = None
@@ -56,6 +58,14 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
     if not result.errors:
         _check_rules(form, result)
     return result
+
+
+def _refuse_readonly(form: PublishedForm, field, raw: Any, result: Prepared) -> None:
+    """A read-only field keeps its value; typed input is refused, blank input ignored."""
+    try:
+        form.type_of(field.id).coerce(field, raw)
+    except ValueInvalid as exc:
+        result.add_error(field.id, exc.message)
 
 
 def _safe_evaluate(cond, values, form: PublishedForm) -> bool:
@@ -74,15 +84,17 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
             result.errors.pop(field_id, None)
 
 
+def required_now(form: PublishedForm, values: Mapping[str, Any]) -> set[str]:
+    """The fields that must be filled in given these values (required or required_if)."""
+    return {field_id for field_id, doc in form.raw_fields.items()
+            if not form.type_of(field_id).readonly and (doc.get("required") or (
+                doc.get("required_if") and _safe_evaluate(doc["required_if"], values, form)))}
+
+
 def _check_required(form: PublishedForm, result: Prepared) -> None:
-    for field_id, doc in form.raw_fields.items():
-        if (field_id not in result.visible or field_id in result.errors
-                or form.type_of(field_id).readonly
-                or result.values.get(field_id) not in (None, "", [])):
-            continue
-        required = doc.get("required") or (
-            doc.get("required_if") and _safe_evaluate(doc["required_if"], result.values, form))
-        if required:
+    for field_id in sorted(required_now(form, result.values), key=form.field_order.get):
+        if (field_id in result.visible and field_id not in result.errors
+                and result.values.get(field_id) in (None, "", [])):
             result.add_error(field_id, _("is required"))
 
 
@@ -117,3 +129,18 @@ def changes(form: PublishedForm, before: Mapping[str, Any], after: Mapping[str, 
             field_type = form.type_of(field.id)
             diff[field.id] = [field_type.to_json(field, old), field_type.to_json(field, new)]
     return diff
+
+
+def values_at(form: PublishedForm, entries: Iterable[Any], entry_id: int) -> dict[str, Any]:
+    """The JSON value of each editable live field right after history entry ``entry_id``.
+
+    ``entries`` run oldest first; every record starts with all fields empty, so
+    replaying each change's new value up to the entry rebuilds the record.
+    """
+    state: dict[str, Any] = {}
+    for entry in entries:
+        for field_id, (_old, new) in (entry.changes or {}).items():
+            state[field_id] = new
+        if entry.id == entry_id:
+            break
+    return {f.id: state.get(f.id) for f in form.fields if not form.type_of(f.id).readonly}

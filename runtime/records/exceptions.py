@@ -6,7 +6,7 @@ from typing import Any
 
 from builder.exceptions import JimuError, NotFound, ValidationFailed
 
-__all__ = ["RecordNotFound", "StaleRecord", "ValidationFailed"]
+__all__ = ["FormNotPublished", "RecordNotFound", "StaleRecord", "ValidationFailed"]
 
 
 class RecordNotFound(NotFound):
@@ -22,3 +22,12 @@ class StaleRecord(JimuError):
         self.current = current
         self.submitted = submitted
         super().__init__(f"record {current.id} changed (now version {current.row_version})")
+
+
+class FormNotPublished(NotFound):
+    """The form exists but has no published version yet, so staff cannot use it."""
+
+    def __init__(self, app: Any, form: Any):
+        self.app = app
+        self.form = form
+        super().__init__(f"form {form.key} of app {app.key} is not published")

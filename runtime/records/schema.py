@@ -39,6 +39,11 @@ class PublishedForm:
         return {f.id: f for f in self.fields}
 
     @cached_property
+    def field_order(self) -> dict[str, int]:
+        """Position of each live field in the document."""
+        return {f.id: i for i, f in enumerate(self.fields)}
+
+    @cached_property
     def raw_fields(self) -> dict[str, dict[str, Any]]:
         """The JSON document of each live field, by id (rules, defaults, conditions)."""
         return {f["id"]: f for f in self.document.get("fields", []) if not f.get("deleted")}
@@ -107,6 +112,11 @@ class PublishedForm:
 
 
 _cache: dict[tuple[int, int], PublishedForm] = {}
+
+
+def cached(form_id: int, version: int) -> PublishedForm | None:
+    """The PublishedForm of (form, version) if it is already in memory."""
+    return _cache.get((form_id, version))
 
 
 def published(form_id: int, version: int, document: dict[str, Any]) -> PublishedForm:

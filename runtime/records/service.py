@@ -69,7 +69,8 @@ def _load(form: PublishedForm, record_id: int, *, for_update: bool = False) -> R
 
 
 def _columns(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {f.id: form.type_of(f.id).to_db(f, values.get(f.id)) for f in form.fields}
+    out = {f.id: form.type_of(f.id).to_db(f, values.get(f.id)) for f in form.fields
+           if form.type_of(f.id).stored}
     out.update(domain.unique_keys(form, values))
     return out
 
@@ -258,15 +259,19 @@ def get(actor, form: PublishedForm, record_id: int, *, include_deleted: bool = F
 
 
 def page(actor, form: PublishedForm, *, before_id: int | None = None, limit: int = 50,
-         trashed: bool = False) -> list[Record]:
-    """Newest first, keyset-paged by id."""
+         trashed: bool = False, after_id: int | None = None) -> list[Record]:
+    """Newest first, keyset-paged by id (``after_id``: the page just newer than that id)."""
     _require(actor, form, "view")
     table = form.table
     deleted = table.c.deleted_at.is_not(None) if trashed else table.c.deleted_at.is_(None)
-    stmt = sa.select(table).where(deleted).order_by(table.c.id.desc()).limit(min(limit, 500))
+    order = table.c.id.asc() if after_id is not None else table.c.id.desc()
+    stmt = sa.select(table).where(deleted).order_by(order).limit(min(limit, 500))
     if before_id is not None:
         stmt = stmt.where(table.c.id < before_id)
-    return [_to_record(form, row) for row in db.session.execute(stmt).mappings()]
+    if after_id is not None:
+        stmt = stmt.where(table.c.id > after_id)
+    rows = [_to_record(form, row) for row in db.session.execute(stmt).mappings()]
+    return rows[::-1] if after_id is not None else rows
 
 
 def history(actor, form: PublishedForm, record_id: int) -> list[RecordHistory]:
@@ -276,3 +281,13 @@ def history(actor, form: PublishedForm, record_id: int) -> list[RecordHistory]:
         sa.select(RecordHistory)
         .where(RecordHistory.form_id == form.form_id, RecordHistory.record_id == record_id)
         .order_by(RecordHistory.id.desc())))
+
+
+def restore_version(actor, form: PublishedForm, record_id: int, history_id: int, *,
+                    expected_version: int) -> Record:
+    """Bring back the values a record had after one history entry, through ``update``."""
+    entries = history(actor, form, record_id)
+    if not any(entry.id == history_id for entry in entries):
+        raise RecordNotFound(f"history entry {history_id} of record {record_id}")
+    data = domain.values_at(form, reversed(entries), history_id)
+    return update(actor, form, record_id, data, expected_version=expected_version)

@@ -68,3 +68,20 @@ def test_fifty_simultaneous_distinct_creates_all_succeed(app, make_form, make_us
     outcomes = _in_threads(app, 50, work)
     assert all(isinstance(o, service.Record) for o in outcomes), outcomes[:3]
     assert len({o.id for o in outcomes}) == 50
+
+
+def test_fifty_simultaneous_creates_get_fifty_gap_free_auto_numbers(app, make_form, make_user):
+    fields = [{"id": "f_name01", "type": "text", "label": "名称", "config": {}},
+              {"id": "f_serial", "type": "auto_number", "label": "编号", "config": {
+                  "parts": [{"kind": "text", "text": "NO-"}, {"kind": "seq", "width": 3}]}}]
+    form, user_id = make_form(fields=fields, rules=[]), make_user().id
+
+    def work(i):
+        from builder.db import db
+
+        actor = db.session.get(User, user_id)
+        return service.create(actor, form, {"f_name01": f"公司 {i}"})
+
+    outcomes = _in_threads(app, 50, work)
+    assert all(isinstance(o, service.Record) for o in outcomes), outcomes[:3]
+    assert sorted(o.values["f_serial"] for o in outcomes) == [f"NO-{n:03d}" for n in range(1, 51)]
