@@ -8,10 +8,9 @@ registered as app-wide template globals.
 from __future__ import annotations
 
 import re
-
-import sqlalchemy as sa
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from builder import fields as field_types
