@@ -7,11 +7,10 @@ import statistics
 import tempfile
 import threading
 import time
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 from . import benchmark, report
+from .http import Browser
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -44,18 +43,16 @@ def pages(rows: int | None) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    html = opener.open(base + "/sign-in").read().decode()
-    token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    body = f"csrf_token={token}&email=bench%40example.com&password=bench+password".encode()
+    browser = Browser(base)
     t0 = time.perf_counter()
-    opener.open(base + "/sign-in", data=body)
+    browser.sign_in("bench@example.com", "bench password")
     report("sign_in_ms", (time.perf_counter() - t0) * 1000, "ms")
-    for name, path in (("sign_in_page", "/sign-in"), ("home", "/")):
+    anonymous = Browser(base)
+    for name, client, path in (("sign_in_page", anonymous, "/sign-in"), ("home", browser, "/")):
         timings = []
         for _ in range(200):
             t0 = time.perf_counter()
-            opener.open(base + path).read()
+            client.get(path)
             timings.append((time.perf_counter() - t0) * 1000)
         report(f"{name}_p50_ms", statistics.median(timings), "ms")
         report(f"{name}_p95_ms", _percentile(timings, 95), "ms")

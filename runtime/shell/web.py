@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.before_request(require_sign_in)
     app.after_request(security_headers)
     app.context_processor(layout_context)
+    app.add_template_global(icon_sprite)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(JimuError, jimu_error)
     app.register_error_handler(HTTPException, http_error)
@@ -94,6 +95,13 @@ def security_headers(response):
     if request.endpoint != "static" and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def icon_sprite() -> str:
+    """The icon sprite's URL, built once per request (pages draw hundreds of icons)."""
+    if "icon_sprite" not in g:
+        g.icon_sprite = url_for("static", filename="vendor/lucide/sprite.svg")
+    return g.icon_sprite
 
 
 def layout_context() -> dict:
