@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from builder.exceptions import JimuError, NotFound, PermissionDenied, ValidationFailed
+from builder.exceptions import NotFound, PermissionDenied, ValidationFailed
 from builder.metadata import MetadataInvalid
 
 __all__ = ["DraftChanged", "MetadataInvalid", "NotFound", "OperationInvalid",
            "PermissionDenied", "ValidationFailed"]
 
 
-class DraftChanged(JimuError):
+class DraftChanged(ValidationFailed):
     """The designer sent a change based on an older draft revision (someone saved since)."""
 
     status = 409
 
-    def __init__(self, current_revision: int):
+    def __init__(self, current_revision: int, message: str):
         self.current_revision = current_revision
-        super().__init__(f"draft is at revision {current_revision}")
+        super().__init__({"": [message]})
 
 
 class OperationInvalid(ValidationFailed):

@@ -237,7 +237,9 @@ def move_step(document: Doc, wanted: str, step: int) -> Doc:
 @cache
 def _validator(key: str, kind: str) -> Draft202012Validator:
     defs = schema("form")["$defs"]
-    if kind == "field":
+    if kind == "rule":
+        sub = defs["rule"]
+    elif kind == "field":
         sub = defs["field"]["properties"][key]
     elif kind == "section":
         sub = defs["layout_item"]["oneOf"][1]["properties"][key]
@@ -256,15 +258,21 @@ def _describe(name: str, parts: Iterable[Any]) -> str:
     return ", ".join(words)
 
 
+def _problems(validator: Draft202012Validator, instance: Any) -> Iterator[tuple[list[Any], str]]:
+    """(path inside the instance, message) for every schema error."""
+    for raw in validator.iter_errors(instance):
+        for error in translate_error(raw):
+            parts = [int(p) if p.isdigit() else p
+                     for p in re.split(r"[.\[\]]+", error.path) if p and p != "$"]
+            yield parts, error.message
+
+
 def _prop_errors(values: Mapping[str, Any], kind: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for key, value in values.items():
-        for raw in _validator(key, kind).iter_errors(value):
-            for error in translate_error(raw):
-                parts = [int(p) if p.isdigit() else p
-                         for p in re.split(r"[.\[\]]+", error.path) if p and p != "$"]
-                errors.setdefault(key, []).append(
-                    _("%(what)s: %(problem)s", what=_describe(key, parts), problem=error.message))
+        for parts, message in _problems(_validator(key, kind), value):
+            errors.setdefault(key, []).append(
+                _("%(what)s: %(problem)s", what=_describe(key, parts), problem=message))
     return errors
 
 
@@ -273,13 +281,10 @@ def config_errors(field_type: field_types.FieldType,
     """Problems of a field's settings against its type's config schema, by ``config.<key>``."""
     validator = Draft202012Validator(field_type.config_schema, format_checker=FORMAT_CHECKER)
     errors: dict[str, list[str]] = {}
-    for raw in validator.iter_errors(config):
-        for error in translate_error(raw):
-            parts = [int(p) if p.isdigit() else p
-                     for p in re.split(r"[.\[\]]+", error.path) if p and p != "$"]
-            key = f"config.{parts[0]}" if parts else "config"
-            errors.setdefault(key, []).append(_("%(what)s: %(problem)s", problem=error.message,
-                                                what=_describe(key, parts[1:])))
+    for parts, message in _problems(validator, config):
+        key = f"config.{parts[0]}" if parts else "config"
+        errors.setdefault(key, []).append(_("%(what)s: %(problem)s", problem=message,
+                                            what=_describe(key, parts[1:])))
     return errors
 
 
@@ -385,7 +390,14 @@ def set_rules(document: Doc, rules: list[Any]) -> Doc:
             rule["id"] = _fresh_id(doc, "r")
             doc.setdefault("rules", []).append(rule)  # reserve the id
         out.append(rule)
-    errors = _prop_errors({"rules": out}, "form")
+    if len(out) > 100:
+        _fail("rules", _("Rules: at most %(max)d (got %(got)d)", max=100, got=len(out)))
+    errors: dict[str, list[str]] = {}
+    for index, rule in enumerate(out):
+        for parts, message in _problems(_validator("", "rule"), rule):
+            what = _describe(str(parts[0]), parts[1:]) if parts else prop_label("rules")
+            errors.setdefault(f"rules.{index}", []).append(
+                _("%(what)s: %(problem)s", what=what, problem=message))
     if errors:
         raise OperationInvalid(errors)
     doc["rules"] = out
