@@ -184,8 +184,13 @@ _FORM_PROPS = (("name", ChangeKind.FORM_RENAMED), ("description", ChangeKind.DES
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
-    """What changed from ``old`` to ``new``: form properties, fields, rules, then layout."""
-    old = old or {"fields": [], "layout": [], "rules": []}
+    """What changed from ``old`` to ``new``: form properties, fields, rules, then layout.
+
+    Against nothing (the first version) only the fields and rules are listed.
+    """
+    if old is None:
+        empty = {"fields": [], "layout": [], "rules": []}
+        return [*_field_changes(empty, new), *_rule_changes(empty, new)]
     changes: list[Change] = []
     for key, kind in _FORM_PROPS:
         if (old.get(key) or None) != (new.get(key) or None):

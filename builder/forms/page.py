@@ -35,6 +35,17 @@ class PanelState:
     rules: list[panel.RuleRow] | None = None
     errors: dict[str, list[str]] = dc_field(default_factory=dict)
 
+    def quiet(self) -> None:
+        """Forget the problems found in the rows (to show a half-filled panel calmly)."""
+        self.errors = {}
+        for _mode, rows in (self.conditions or {}).values():
+            for row in rows:
+                row.error = ""
+        for rule in self.rules or []:
+            rule.errors = []
+            for row in rule.rows:
+                row.error = ""
+
 
 def designer_context(actor, app, form: Form, *, sel: str | None, tab: str | None,
                      panel_state: PanelState | None = None,

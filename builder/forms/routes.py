@@ -173,18 +173,21 @@ def _structural_change(state: PanelState | None) -> bool:
 
 
 def _op_failed(actor, app, form, op, state: PanelState | None, errors):
-    """422 with the problems beside their inputs and what was typed kept."""
+    """422 with the problems beside their inputs and what was typed kept.
+
+    A row just added (an empty condition or rule) is shown without complaints: it is
+    saved, or complained about, once the builder fills it in.
+    """
     state = state or PanelState(tab="field")
-    state.errors = errors
     adding = state.action.startswith(("cond_add", "rule_add", "opt_add"))
+    state.errors = {} if adding else errors
+    if adding:
+        state.quiet()
     sel = op.get("id") if isinstance(op.get("id"), str) else None
     context = designer_context(actor, app, form, sel=sel, tab=state.tab, panel_state=state,
                                op_errors=None if adding else errors)
-    if adding:  # a new, still empty row: show it, complain once it is filled in
-        state.errors = {}
-    status = 200 if adding else 422
-    return render(TEMPLATE, block="update", status=status, oob=_is_htmx(), with_props=True,
-                  **context)
+    return render(TEMPLATE, block="update", status=200 if adding else 422, oob=_is_htmx(),
+                  with_props=True, **context)
 
 
 def _stale(actor, app, form, exc: DraftChanged):

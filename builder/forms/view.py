@@ -144,7 +144,7 @@ class Problem:
     tab: str = "field"
 
 
-_FIELD_PATH = re.compile(r"^\$\.fields\[(\d+)\](?:\.(\w+))?")
+_FIELD_PATH = re.compile(r"^\$\.fields\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?")
 _RULE_PATH = re.compile(r"^\$\.rules\[(\d+)\]")
 
 
@@ -155,13 +155,8 @@ def problems(document: Mapping[str, Any], errors: Iterable[MetadataError]) -> li
     for error in errors:
         match = _FIELD_PATH.match(error.path)
         if match and int(match.group(1)) < len(fields):
-            doc = fields[int(match.group(1))]
-            prop = match.group(2)
-            subject = doc.get("label") or doc.get("id", "")
-            if prop and prop not in ("config", "id", "type", "label"):
-                subject = f"{subject} · {prop_label(prop)}"
-            target = None if doc.get("deleted") else doc.get("id")
-            out.append(Problem(target, str(subject), error.message))
+            out.append(_field_problem(fields[int(match.group(1))], match.group(2),
+                                      match.group(3), error.message))
         elif _RULE_PATH.match(error.path):
             out.append(Problem(None, prop_label("rules"), error.message, tab="rules"))
         elif error.path.startswith("$.layout"):
@@ -171,6 +166,20 @@ def problems(document: Mapping[str, Any], errors: Iterable[MetadataError]) -> li
             out.append(Problem(None, prop_label(key) if key else _("Form"), error.message,
                                tab="form"))
     return out
+
+
+def _field_problem(doc: Mapping[str, Any], prop: str | None, key: str | None,
+                   message: str) -> Problem:
+    """A field's problem titled "label · property", without repeating the label."""
+    label = str(doc.get("label") or doc.get("id", ""))
+    subject = label
+    if prop == "config" and key:
+        subject = f"{label} · {prop_label('config.' + key)}"
+    elif prop and prop not in ("config", "id", "type", "label"):
+        subject = f"{label} · {prop_label(prop)}"
+    for separator in (": ", "："):
+        message = message.removeprefix(label + separator)
+    return Problem(None if doc.get("deleted") else doc.get("id"), subject, message)
 
 
 def error_ids(found: Iterable[Problem]) -> set[str]:

@@ -22,7 +22,9 @@
       if (selected) params.after = selected; else delete params.after;
     }
     var trigger = event.detail.triggeringEvent;
-    if (elt.hasAttribute("data-panel") && trigger && trigger.type === "change" && trigger.target.name) {
+    // A panel showing problems is always drawn again, so fixed problems disappear.
+    if (elt.hasAttribute("data-panel") && trigger && trigger.type === "change" && trigger.target.name &&
+        !elt.querySelector(".has-error, .error-text")) {
       params.changed = trigger.target.name;
     }
   });
