@@ -71,6 +71,9 @@ def designer_context(actor, app, form: Form, *, sel: str | None, tab: str | None
         "live_fields": domain.live_fields(document),
         "deleted_fields": [f for f in document.get("fields", []) if f.get("deleted")],
         "column_choices": column_choices(),
+        "tab_urls": {key: url_for("builder_forms.designer", app_key=app.key, form_key=form.key,
+                                  sel=selected.id if selected else None,
+                                  tab=None if key == "field" else key) for key in TABS},
     }
     if selected is not None and selected.kind == "field":
         context["fp"] = field_panel(document, selected, state)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from .. import fields as field_types
 from ..fields import Field, FieldType, ValueInvalid
 from ..fields.choice import OPTION_COLORS
+from ..metadata import normalize_text
 from . import condition_form, domain
 from .labels import CONFIG_LABELS, ENUM_LABELS, prop_label
 
@@ -88,9 +89,24 @@ def option_colors() -> tuple[str, ...]:
 # ---------------------------------------------------------------- reading the panel
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
 def _get(form: Mapping[str, Any], key: str, limit: int = 100_000) -> str:
+    """One line of text: control characters and line breaks dropped, NFC, stripped."""
     value = form.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return normalize_text(_CONTROL.sub("", value[:limit]).replace("\r", " ").replace("\n", " "))
+
+
+def _get_text(form: Mapping[str, Any], key: str, limit: int = 100_000) -> str:
+    """Text that may span lines (descriptions, help)."""
+    value = form.get(key)
+    if not isinstance(value, str):
+        return ""
+    return normalize_text(_CONTROL.sub("", value[:limit].replace("\r\n", "\n")
+                                       .replace("\r", "\n")))
 
 
 def _flag(form: Mapping[str, Any], key: str) -> bool:
@@ -127,9 +143,10 @@ def _read_control(form: Mapping[str, Any], control: Control, errors: Errors) -> 
     if control.kind == "json":
         try:
             return json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            problem = exc.msg if isinstance(exc, json.JSONDecodeError) else _("nested too deeply")
             errors.setdefault(control.name, []).append(
-                _("%(what)s: not valid JSON (%(problem)s)", what=control.label, problem=exc.msg))
+                _("%(what)s: not valid JSON (%(problem)s)", what=control.label, problem=problem))
             return raw[:20_000]
     return raw
 
@@ -143,7 +160,7 @@ def _read_options(form: Any, action: str, errors: Errors) -> list[dict[str, Any]
         prefix = f"config.options.{index}"
         if action == f"opt_remove:{index}":
             continue
-        option = {"id": _get(form, f"{prefix}.id", 40), "label": _get(form, f"{prefix}.label", 200)}
+        option = {"id": _get(form, f"{prefix}.id", 40), "label": _get(form, f"{prefix}.label")}
         color = _get(form, f"{prefix}.color", 20)
         if color:
             option["color"] = color
@@ -198,7 +215,7 @@ def _read_unique(form: Mapping[str, Any], field_doc: Mapping[str, Any]) -> dict[
     allowed = ("trim", "collapse_spaces", "halfwidth", "casefold", "suffixes")
     chosen = form.getlist("unique_steps") if hasattr(form, "getlist") else []
     rule: dict[str, Any] = {"steps": [s for s in allowed if s in chosen]}
-    suffixes = [line.strip() for line in re.split(r"[\n,，、]", _get(form, "unique_suffixes"))
+    suffixes = [line.strip() for line in re.split(r"[\n,，、]", _get_text(form, "unique_suffixes"))
                 if line.strip()]
     if suffixes:
         rule["suffixes"] = list(dict.fromkeys(suffixes))[:60]
@@ -225,7 +242,7 @@ def _read_default(form: Any, field_doc: Mapping[str, Any], errors: Errors) -> An
     field_type = field_types.get(field_doc["type"])
     values = [v for v in (form.getlist("default_value") if hasattr(form, "getlist") else [])
               if isinstance(v, str) and v.strip()]
-    raw: Any = values if field_doc["type"] == "multi_select" else _get(form, "default_value", 5000)
+    raw: Any = values if field_doc["type"] == "multi_select" else _get(form, "default_value")
     try:
         value = field_type.coerce(Field.from_document(dict(field_doc)), raw)
     except ValueInvalid as exc:
@@ -269,7 +286,7 @@ def parse_field(form: Any, document: Mapping[str, Any], field_doc: Mapping[str, 
     config, errors = parse_config(form, field_type, action)
     candidate = {**field_doc, "config": config}
     props: dict[str, Any] = {
-        "label": _get(form, "label", 200), "help": _get(form, "help", 1000) or None,
+        "label": _get(form, "label"), "help": _get_text(form, "help") or None,
         "required": True if _flag(form, "required") else None,
         "indexed": True if _flag(form, "indexed") else None,
         "unique": _read_unique(form, field_doc), "config": config,
@@ -292,22 +309,22 @@ def parse_field(form: Any, document: Mapping[str, Any], field_doc: Mapping[str, 
 def parse_section(form: Mapping[str, Any]) -> dict[str, Any]:
     """Title, columns and collapsed of a section."""
     columns = _get(form, "columns")
-    return {"title": _get(form, "title", 200) or None,
+    return {"title": _get(form, "title") or None,
             "columns": int(columns) if columns in ("1", "2", "3", "4") else 1,
             "collapsed": True if _flag(form, "collapsed") else None}
 
 
 def parse_text(form: Mapping[str, Any]) -> dict[str, Any]:
     """A description text's text."""
-    return {"text": _get(form, "text", 5000).replace("\r\n", "\n")}
+    return {"text": _get_text(form, "text")}
 
 
 def parse_form_settings(form: Mapping[str, Any]) -> dict[str, Any]:
     """Name, description, title field and submit label."""
-    return {"name": _get(form, "name", 200),
-            "description": _get(form, "description", 1000).replace("\r\n", "\n") or None,
+    return {"name": _get(form, "name"),
+            "description": _get_text(form, "description") or None,
             "title_field": _get(form, "title_field", 40) or None,
-            "submit_label": _get(form, "submit_label", 100) or None}
+            "submit_label": _get(form, "submit_label") or None}
 
 
 @dataclass
@@ -348,8 +365,7 @@ def parse_rules(form: Any, document: Mapping[str, Any]) -> tuple[list[dict[str, 
         cond, rows, mode, problems = condition_form.parse(form, f"{prefix}.cond", candidates,
                                                           action)
         target = _get(form, f"{prefix}.target", 40)
-        row = RuleRow(id=_get(form, f"{prefix}.id", 40), message=_get(form, f"{prefix}.message",
-                                                                        400),
+        row = RuleRow(id=_get(form, f"{prefix}.id", 40), message=_get(form, f"{prefix}.message"),
                       target=target if target in candidates else "", mode=mode, rows=rows,
                       errors=problems)
         rule: dict[str, Any] = {"condition": cond or {"all": []}, "message": row.message}

@@ -19,6 +19,7 @@ from .page import PanelState, designer_context
 bp = Blueprint("builder_forms", __name__, url_prefix="/build/apps/<app_key>/forms")
 TEMPLATE = "builder/forms/designer.html"
 MAX_OP_BYTES = 256 * 1024
+MAX_OP_DEPTH = 24
 #: inputs whose change redraws the panel (they show or hide other inputs)
 STRUCTURAL_INPUTS = (".field", ".op", ".other", "default_kind", "unique", "config.display")
 
@@ -76,12 +77,24 @@ def _read_json_op() -> tuple[dict[str, Any], Any]:
         raise ValidationFailed({"op": [_("Operation: too large")]})
     try:
         op = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        problem = exc.msg if isinstance(exc, json.JSONDecodeError) else _("nested too deeply")
         raise ValidationFailed({"op": [_("Operation: not valid JSON (%(problem)s)",
-                                         problem=exc.msg)]}) from None
+                                         problem=problem)]}) from None
     if not isinstance(op, dict):
         raise ValidationFailed({"op": [_("Operation: must be an object")]})
+    if _depth(op) > MAX_OP_DEPTH:
+        raise ValidationFailed({"op": [_("Operation: nested more than %(max)d levels deep",
+                                         max=MAX_OP_DEPTH)]})
     return op, op.get("revision")
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deeply lists and objects nest (stops counting past the limit)."""
+    if level > MAX_OP_DEPTH or not isinstance(value, dict | list):
+        return level
+    items = value.values() if isinstance(value, dict) else value
+    return max((_depth(item, level + 1) for item in items), default=level + 1)
 
 
 def _revision(raw: Any) -> int:

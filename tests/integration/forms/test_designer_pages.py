@@ -303,6 +303,30 @@ def test_bad_revision_json_and_huge_input_are_4xx(client, form):
     assert _draft().draft["fields"] == []
 
 
+def test_deeply_nested_json_is_refused(client, form):
+    token = csrf_token(client, _url())
+    headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
+    deep = '{"op": "set_rules", "revision": 1, "rules": ' + "[" * 5000 + "]" * 5000 + "}"
+    assert client.post(_url("/ops"), data=deep, headers=headers).status_code == 422
+    nested = {"all": []}
+    for _ in range(40):
+        nested = {"all": [nested]}
+    response = client.post(_url("/ops"), headers={"X-CSRFToken": token}, json={
+        "op": "set_rules", "revision": 1, "rules": [{"condition": nested, "message": "m"}]})
+    assert response.status_code == 422
+    assert "nested more than 24 levels" in response.get_data(as_text=True)
+
+
+def test_control_characters_and_huge_labels_are_handled(client, form):
+    field_id = _add(client, "text")
+    response = _op(client, {"op": "update", "id": field_id, "label": "A\x00B\u202e\nC"})
+    assert response.status_code == 303
+    assert _fields()[field_id]["label"] == "AB\u202e C"
+    response = _op(client, {"op": "update", "id": field_id, "label": "长" * 300_000})
+    assert response.status_code in (413, 422)
+    assert _fields()[field_id]["label"] == "AB\u202e C"
+
+
 def test_json_operations_work_too(client, form):
     token = csrf_token(client, _url())
     response = client.post(_url("/ops"), headers={"X-CSRFToken": token},
