@@ -19,6 +19,7 @@ from .labels import (
     UNIQUE_STEP_LABELS,
     prop_label,
 )
+from .layout import field_doc, locate
 from .models import Form
 
 TABS = ("field", "form", "rules")
@@ -45,6 +46,39 @@ class PanelState:
             rule.errors = []
             for row in rule.rows:
                 row.error = ""
+
+
+def read_panel(document: dict[str, Any], fields: Any) -> tuple[dict[str, Any], PanelState | None]:
+    """The operation a posted panel or button describes, and what the panel read."""
+    name = fields.get("op", "")
+    if name == "update":
+        return _read_update(document, fields)
+    if name == "update_form":
+        return {"op": name, "props": panel.parse_form_settings(fields)}, PanelState(tab="form")
+    if name == "set_rules":
+        rules, rows, errors = panel.parse_rules(fields, document)
+        state = PanelState(tab="rules", rules=rows, errors=errors,
+                           action=fields.get("action", ""))
+        return {"op": name, "rules": rules}, state
+    return {k: fields.get(k) for k in ("op", "type", "id", "position", "parent", "after")
+            if fields.get(k) not in (None, "")}, None
+
+
+def _read_update(document: dict[str, Any], fields: Any) -> tuple[dict[str, Any], PanelState]:
+    """An ``update`` of the element the panel shows (field, section or text)."""
+    wanted = fields.get("id", "")[:40]
+    state = PanelState(tab="field", action=fields.get("action", ""))
+    field = field_doc(document, wanted)
+    if field is not None and not field.get("deleted"):
+        read = panel.parse_field(fields, document, field)
+        state.errors, state.conditions = read.errors, read.conditions
+        state.field = {**field, **{k: v for k, v in read.props.items() if k != "span"}}
+        return {"op": "update", "id": wanted, "props": read.props}, state
+    found = locate(document.get("layout", []), wanted)
+    kind = found[0][found[1]].get("kind") if found else None
+    props = panel.parse_section(fields) if kind == "section" else (
+        panel.parse_text(fields) if kind == "text" else {})
+    return {"op": "update", "id": wanted, "props": props}, state
 
 
 def designer_context(actor, app, form: Form, *, sel: str | None, tab: str | None,

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from builder.apps import service as apps
 from builder.web import current_actor, render, user_names
 
-from . import panel, service, view
+from . import service, view
 from .exceptions import DraftChanged, MetadataInvalid, OperationInvalid, ValidationFailed
 from .forms import NewFormForm, PublishForm
-from .page import PanelState, designer_context
+from .page import PanelState, designer_context, history_context, read_panel
 
 bp = Blueprint("builder_forms", __name__, url_prefix="/build/apps/<app_key>/forms")
 TEMPLATE = "builder/forms/designer.html"
@@ -106,42 +106,6 @@ def _revision(raw: Any) -> int:
                                            got=str(raw)[:20])]})
 
 
-def _form_op(form) -> tuple[dict[str, Any], PanelState | None]:
-    """The operation a posted panel or button describes, and what the panel read."""
-    fields = request.form
-    name = fields.get("op", "")
-    if name == "update":
-        return panel_op(form.draft, fields)
-    if name == "update_form":
-        return {"op": name, "props": panel.parse_form_settings(fields)}, PanelState(tab="form")
-    if name == "set_rules":
-        rules, rows, errors = panel.parse_rules(fields, form.draft)
-        state = PanelState(tab="rules", rules=rows, errors=errors,
-                           action=fields.get("action", ""))
-        return {"op": name, "rules": rules}, state
-    return {k: fields.get(k) for k in ("op", "type", "id", "position", "parent", "after")
-            if fields.get(k) not in (None, "")}, None
-
-
-def panel_op(document: dict[str, Any], fields) -> tuple[dict[str, Any], PanelState]:
-    """An ``update`` of the element the panel shows (field, section or text)."""
-    from .operations import field_doc, locate
-
-    wanted = fields.get("id", "")[:40]
-    state = PanelState(tab="field", action=fields.get("action", ""))
-    field = field_doc(document, wanted)
-    if field is not None and not field.get("deleted"):
-        read = panel.parse_field(fields, document, field)
-        state.errors, state.conditions = read.errors, read.conditions
-        state.field = {**field, **{k: v for k, v in read.props.items() if k != "span"}}
-        return {"op": "update", "id": wanted, "props": read.props}, state
-    found = locate(document.get("layout", []), wanted)
-    kind = found[0][found[1]].get("kind") if found else None
-    props = panel.parse_section(fields) if kind == "section" else (
-        panel.parse_text(fields) if kind == "text" else {})
-    return {"op": "update", "id": wanted, "props": props}, state
-
-
 @bp.post("/<form_key>/ops")
 def ops(app_key: str, form_key: str):
     """Apply one designer operation to the draft (autosave) and show the result."""
@@ -151,7 +115,7 @@ def ops(app_key: str, form_key: str):
         state = None
     else:
         raw_revision = request.form.get("revision")
-        op, state = _form_op(form)
+        op, state = read_panel(form.draft, request.form)
     revision = _revision(raw_revision)
     structural = _structural_change(state)
     if state is not None and state.errors:
@@ -238,8 +202,6 @@ def history(app_key: str, form_key: str):
     """Published versions with who, when, the note and a readable diff; revert buttons."""
     actor, app, form = _load(app_key, form_key)
     entries = service.history(actor, form)
-    from .page import history_context
-
     return render("builder/forms/history.html", block="content", app=app, form=form,
                   entries=entries, names=user_names({e.published_by_id for e in entries}),
                   **history_context())
