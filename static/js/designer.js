@@ -42,6 +42,14 @@
       document.querySelectorAll("[data-revision]").forEach(function (input) { input.value = revision.value; });
     }
   });
+  // Keep the selected element in view after the canvas is drawn again (e.g. a field added
+  // at the end of a long form).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "canvas") return;
+    var selected = document.querySelector("#canvas .cv-item.is-selected");
+    if (selected && selected.scrollIntoView) selected.scrollIntoView({ block: "nearest" });
+  });
+
   function showFailure() {
     var root = byId("designer");
     var alert = byId("designer-alert");

@@ -148,6 +148,8 @@ def test_create_a_form_from_its_name(client, admin, crm):
     assert response.headers["Location"] == "/build/apps/crm/forms/form_2"
     html = client.get("/a/crm").get_data(as_text=True)
     assert "Purchase Orders" in html and "订单" in html and "New form" in html
+    assert 'href="/build/apps/crm/forms/new"' in client.get("/build/apps/crm/edit").get_data(
+        as_text=True)
 
 
 @pytest.mark.parametrize(("name", "message"), [
