@@ -46,7 +46,7 @@ __all__ = ["LAYOUT_KINDS", "OPERATIONS", "add_field", "add_layout", "apply", "de
 def unique_label(document: Doc, base: str) -> str:
     """``base``, or ``base 2``, ``base 3``… if a live field already has that label."""
     labels = {f.get("label") for f in domain.live_fields(document)}
-    base = base.strip()[:90] or "?"
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()[:90] or "?"
     if base not in labels:
         return base
     n = 2

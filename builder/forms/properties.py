@@ -28,6 +28,7 @@ FIELD_PROPS = ("label", "help", "required", "indexed", "unique", "default", "vis
 SECTION_PROPS = ("title", "columns", "collapsed")
 FORM_PROPS = ("name", "description", "title_field", "submit_label")
 MAX_RULES = 100
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @cache
@@ -69,7 +70,21 @@ def _prop_errors(values: Mapping[str, Any], kind: str) -> dict[str, list[str]]:
         for parts, message in _problems(_validator(key, kind), value):
             errors.setdefault(key, []).append(
                 _("%(what)s: %(problem)s", what=_describe(key, parts), problem=message))
+        if key not in errors and has_control_characters(value):
+            errors[key] = [_("%(what)s: must not contain control characters",
+                             what=prop_label(key))]
     return errors
+
+
+def has_control_characters(value: Any, _depth: int = 0) -> bool:
+    """Whether any text inside ``value`` holds control characters (line breaks and tabs
+    aside): they have no place in labels and some databases refuse them (NUL)."""
+    if isinstance(value, str):
+        return bool(_CONTROL.search(value))
+    if _depth > 30 or not isinstance(value, dict | list):
+        return False
+    items = value.values() if isinstance(value, dict) else value
+    return any(has_control_characters(item, _depth + 1) for item in items)
 
 
 def config_errors(field_type: field_types.FieldType,
@@ -194,6 +209,9 @@ def set_rules(document: Doc, rules: list[Any]) -> Doc:
             what = _describe(str(parts[0]), parts[1:]) if parts else prop_label("rules")
             errors.setdefault(f"rules.{index}", []).append(
                 _("%(what)s: %(problem)s", what=what, problem=message))
+        if f"rules.{index}" not in errors and has_control_characters(rule):
+            errors[f"rules.{index}"] = [_("%(what)s: must not contain control characters",
+                                          what=prop_label("rules"))]
     if errors:
         raise OperationInvalid(errors)
     doc["rules"] = out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,7 +72,7 @@ def _free_key(app: App, name: str) -> str:
 def create_form(actor, app: App, name: str, key: str | None = None) -> Form:
     """Add an empty draft form to an app; its key comes from the name (or form_<n>)."""
     require_builder(actor)
-    name = normalize_text(name)
+    name = normalize_text(re.sub(r"[\x00-\x1f\x7f]", " ", name or ""))
     if not name or len(name) > 80:
         raise ValidationFailed({"name": [_("Name: 1 to 80 characters (got %(n)d).",
                                            n=len(name))]})
@@ -131,8 +132,10 @@ def apply_operation(actor, form: Form, op: Any, *, revision: int) -> str | None:
     require_builder(actor)
     if revision != form.draft_revision:
         raise _stale(form)
-    document, selected = operations.apply(form.draft, op,
-                                          published_ids=published_field_ids(form))
+    # Only a delete needs to know which fields were ever published (it reads every version).
+    deleting = isinstance(op, dict) and op.get("op") == "delete"
+    document, selected = operations.apply(
+        form.draft, op, published_ids=published_field_ids(form) if deleting else ())
     if document != form.draft:
         save_draft(actor, form, document, revision=revision)
     return selected

@@ -146,8 +146,12 @@ def test_create_a_form_from_its_name(client, admin, crm):
     assert response.headers["Location"] == "/build/apps/crm/forms/purchase_orders"
     response = client.post("/build/apps/crm/forms/new", data={"csrf_token": token, "name": "订单"})
     assert response.headers["Location"] == "/build/apps/crm/forms/form_2"
+    response = client.post("/build/apps/crm/forms/new", data={"csrf_token": token,
+                                                              "name": "A\x00B <i>"})
+    assert response.status_code == 303
     html = client.get("/a/crm").get_data(as_text=True)
     assert "Purchase Orders" in html and "订单" in html and "New form" in html
+    assert "A B &lt;i&gt;" in html
     assert 'href="/build/apps/crm/forms/new"' in client.get("/build/apps/crm/edit").get_data(
         as_text=True)
 
@@ -327,6 +331,19 @@ def test_control_characters_and_huge_labels_are_handled(client, form):
     response = _op(client, {"op": "update", "id": field_id, "label": "长" * 300_000})
     assert response.status_code in (413, 422)
     assert _fields()[field_id]["label"] == "AB\u202e C"
+
+
+def test_nul_characters_from_json_never_reach_the_database_as_500(client, form):
+    token = csrf_token(client, _url())
+    response = client.post(_url("/ops"), headers={"X-CSRFToken": token},
+                           json={"op": "update_form", "revision": 1,
+                                 "props": {"name": "A\u0000B", "description": "x\u0000"}})
+    assert response.status_code in (303, 422)
+    response = client.post(_url("/ops"), headers={"X-CSRFToken": token}, json={
+        "op": "add_field", "type": "text", "label": "L\u0000", "revision": _draft().draft_revision})
+    assert response.status_code in (303, 422)
+    assert "\x00" not in _draft().name
+    assert client.get(_url()).status_code == 200
 
 
 def test_json_operations_work_too(client, form):
