@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -174,3 +176,166 @@ def _check_formulas(document: dict[str, Any], live: dict[str, Any]) -> Iterator[
         formula.evaluation_order(compiled)
     except formula.FormulaCycleError as exc:
         yield MetadataError("$.fields", "formula", str(exc))
+
+
+# ---------------------------------------------------------------- differences between versions
+
+
+class ChangeKind(str, Enum):
+    """What a :class:`Change` between two versions of a form is about."""
+
+    FORM_RENAMED = "form_renamed"
+    DESCRIPTION = "description"
+    TITLE_FIELD = "title_field"
+    SUBMIT_LABEL = "submit_label"
+    FIELD_ADDED = "field_added"
+    FIELD_REMOVED = "field_removed"
+    FIELD_RESTORED = "field_restored"
+    FIELD_RENAMED = "field_renamed"
+    TYPE_CHANGED = "type_changed"
+    REQUIRED = "required"
+    OPTIONS = "options"
+    SETTINGS = "settings"
+    HELP = "help"
+    UNIQUE = "unique"
+    INDEXED = "indexed"
+    DEFAULT = "default"
+    VISIBLE_IF = "visible_if"
+    REQUIRED_IF = "required_if"
+    RULE_ADDED = "rule_added"
+    RULE_REMOVED = "rule_removed"
+    RULE_CHANGED = "rule_changed"
+    LAYOUT = "layout"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: its kind, what it is about (a field's label, a rule's message) and the
+    old and new value where that helps a reader."""
+
+    kind: ChangeKind
+    subject: str = ""
+    old: Any = None
+    new: Any = None
+
+
+_FIELD_FLAGS = (("help", ChangeKind.HELP), ("unique", ChangeKind.UNIQUE),
+                ("indexed", ChangeKind.INDEXED), ("default", ChangeKind.DEFAULT),
+                ("visible_if", ChangeKind.VISIBLE_IF), ("required_if", ChangeKind.REQUIRED_IF))
+_FORM_PROPS = (("name", ChangeKind.FORM_RENAMED), ("description", ChangeKind.DESCRIPTION),
+               ("title_field", ChangeKind.TITLE_FIELD), ("submit_label", ChangeKind.SUBMIT_LABEL))
+
+
+def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
+    """What changed from ``old`` to ``new``: form properties, fields, rules, then layout.
+
+    Against nothing (the first version) only the fields and rules are listed.
+    """
+    if old is None:
+        empty = {"fields": [], "layout": [], "rules": []}
+        return [*_field_changes(empty, new), *_rule_changes(empty, new)]
+    changes: list[Change] = []
+    for key, kind in _FORM_PROPS:
+        if (old.get(key) or None) != (new.get(key) or None):
+            changes.append(Change(kind, "", _label_of(old, key), _label_of(new, key)))
+    changes.extend(_field_changes(old, new))
+    changes.extend(_rule_changes(old, new))
+    if _shape(old, new) != _shape(new, old):
+        changes.append(Change(ChangeKind.LAYOUT))
+    return changes
+
+
+def _label_of(document: dict[str, Any], key: str) -> Any:
+    value = document.get(key)
+    if key == "title_field" and value:
+        return next((f["label"] for f in document.get("fields", []) if f["id"] == value), value)
+    return value
+
+
+def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    before = {f["id"]: f for f in old.get("fields", [])}
+    after = {f["id"]: f for f in new.get("fields", [])}
+    order = list(layout_field_ids(new.get("layout", [])))
+    order += [fid for fid in after if fid not in order] + [f for f in before if f not in after]
+    for fid in order:
+        a, b = before.get(fid), after.get(fid)
+        was, now = a is not None and not a.get("deleted"), b is not None and not b.get("deleted")
+        if not was and now:
+            kind = ChangeKind.FIELD_RESTORED if a is not None else ChangeKind.FIELD_ADDED
+            yield Change(kind, b["label"], None, b["type"])
+        elif was and not now:
+            yield Change(ChangeKind.FIELD_REMOVED, a["label"], a["type"], None)
+        elif was and now:
+            yield from _one_field(a, b)
+
+
+def _one_field(a: dict[str, Any], b: dict[str, Any]) -> Iterator[Change]:
+    label = b["label"]
+    if a["label"] != b["label"]:
+        yield Change(ChangeKind.FIELD_RENAMED, label, a["label"], b["label"])
+    if a["type"] != b["type"]:
+        yield Change(ChangeKind.TYPE_CHANGED, label, a["type"], b["type"])
+    if bool(a.get("required")) != bool(b.get("required")):
+        yield Change(ChangeKind.REQUIRED, label, bool(a.get("required")), bool(b.get("required")))
+    old_config, new_config = a.get("config") or {}, b.get("config") or {}
+    if old_config.get("options") != new_config.get("options"):
+        yield Change(ChangeKind.OPTIONS, label, None,
+                     options_diff(old_config.get("options") or [], new_config.get("options") or []))
+    keys = sorted(k for k in set(old_config) | set(new_config)
+                  if k != "options" and old_config.get(k) != new_config.get(k))
+    if keys:
+        yield Change(ChangeKind.SETTINGS, label, None, keys)
+    for key, kind in _FIELD_FLAGS:
+        if (a.get(key) or None) != (b.get(key) or None):
+            yield Change(kind, label, a.get(key), b.get(key))
+
+
+def options_diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
+    """Options added, removed, renamed (by their stable id), recoloured and reordered."""
+    before = {o.get("id"): o for o in old}
+    after = {o.get("id"): o for o in new}
+    kept = [i for i in after if i in before]
+    return {
+        "added": [after[i].get("label") for i in after if i not in before],
+        "removed": [before[i].get("label") for i in before if i not in after],
+        "renamed": [(before[i].get("label"), after[i].get("label")) for i in kept
+                    if before[i].get("label") != after[i].get("label")],
+        "recoloured": [after[i].get("label") for i in kept
+                       if before[i].get("color") != after[i].get("color")],
+        "reordered": [i for i in before if i in after] != kept,
+    }
+
+
+def _rule_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    before = {r["id"]: r for r in old.get("rules", [])}
+    after = {r["id"]: r for r in new.get("rules", [])}
+    for rid, rule in after.items():
+        if rid not in before:
+            yield Change(ChangeKind.RULE_ADDED, rule["message"])
+        elif rule != before[rid]:
+            yield Change(ChangeKind.RULE_CHANGED, rule["message"], before[rid]["message"],
+                         rule["message"])
+    for rid, rule in before.items():
+        if rid not in after:
+            yield Change(ChangeKind.RULE_REMOVED, rule["message"])
+
+
+def _shape(document: dict[str, Any], other: dict[str, Any]) -> list[Any]:
+    """The layout as nested ids, leaving out fields the other document does not show, so an
+    added or removed field alone does not count as a layout change."""
+    shown = set(layout_field_ids(other.get("layout", [])))
+
+    def walk(items: list[dict[str, Any]]) -> list[Any]:
+        out: list[Any] = []
+        for item in items:
+            if item.get("kind") == "field":
+                if item["field"] in shown:
+                    out.append((item["field"], item.get("span")))
+            elif item.get("kind") == "section":
+                out.append((item["id"], item.get("title"), item.get("columns"),
+                            walk(item.get("items", []))))
+            else:
+                out.append((item.get("id"), item.get("text")))
+        return out
+
+    return walk(document.get("layout", []))

@@ -32,11 +32,13 @@ def resolve(actor, app_key: str, form_key: str) -> FormTarget:
     app = apps.get_app_by_key(actor, app_key)
     form = forms.get_form(actor, app, form_key)
     if form.published_version is not None:
-        known = cached(form.id, form.published_version)  # versions never change: skip the read
+        # versions never change: skip the read
+        known = cached(form.id, form.published_version, form.created_at)
         if known is not None:
             return FormTarget(app=app, form=form, published=known)
     version = forms.published_version(form)
     if version is None:
         raise FormNotPublished(app, form)
     return FormTarget(app=app, form=form,
-                      published=published(form.id, version.version, version.document))
+                      published=published(form.id, version.version, version.document,
+                                          form.created_at))

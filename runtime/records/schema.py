@@ -111,17 +111,20 @@ class PublishedForm:
         return next((f.id for f in self.fields if f.type == "text"), None)
 
 
-_cache: dict[tuple[int, int], PublishedForm] = {}
+# Keyed by (form id, version, stamp): a version never changes, and the stamp (the
+# form's creation time) keeps a purged form's reused id from finding the old entry.
+_cache: dict[tuple[int, int, Any], PublishedForm] = {}
 
 
-def cached(form_id: int, version: int) -> PublishedForm | None:
+def cached(form_id: int, version: int, stamp: Any = None) -> PublishedForm | None:
     """The PublishedForm of (form, version) if it is already in memory."""
-    return _cache.get((form_id, version))
+    return _cache.get((form_id, version, stamp))
 
 
-def published(form_id: int, version: int, document: dict[str, Any]) -> PublishedForm:
+def published(form_id: int, version: int, document: dict[str, Any], stamp: Any = None
+              ) -> PublishedForm:
     """The cached PublishedForm for an immutable (form, version) pair."""
-    key = (form_id, version)
+    key = (form_id, version, stamp)
     found = _cache.get(key)
     if found is None:
         if len(_cache) > 512:

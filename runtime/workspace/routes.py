@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from builder.apps import service as apps
+from builder.forms import service as forms
 from builder.web import current_actor, render
 
 bp = Blueprint("workspace", __name__, url_prefix="/a")
@@ -32,8 +33,8 @@ bp.record_once(_register_user_names)
 
 @bp.get("/<key>")
 def app_home(key: str):
-    """The app's home page: its forms (none yet) and, for builders, a way to its settings."""
+    """The app's home page: its forms and, for builders, ways to design them and the app."""
     actor = current_actor()
     app = apps.get_app_by_key(actor, key)
     return render("workspace/app_home.html", block="content", app=app,
-                  forms=app.document.get("forms", []), can_build=apps.can_build(actor))
+                  forms=forms.form_cards(actor, app), can_build=apps.can_build(actor))
