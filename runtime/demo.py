@@ -47,19 +47,33 @@ def seed_demo() -> bool:
                              department=departments.get(dept))
         credentials.append({"email": email, "name": name, "password": password,
                             "admin": is_admin})
-    _seed_apps()
+    crm = _seed_apps()
     db.session.commit()
+    _seed_forms(crm)
     path = Path(current_app.config["JIMU_DATA_DIR"]) / CREDENTIALS_FILE
     path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
     os.chmod(path, 0o600)
     return True
 
 
-def _seed_apps() -> None:
+def _seed_apps():
     from builder.apps import service as apps
 
-    apps.seed_app("crm", "客户管理 CRM", "客户、联系人、商机与跟进 — customers, contacts, "
-                  "opportunities and follow-ups.", icon="handshake", color="blue")
+    return apps.seed_app("crm", "客户管理 CRM", "客户、联系人、商机与跟进 — customers, contacts, "
+                         "opportunities and follow-ups.", icon="handshake", color="blue")
+
+
+def _seed_forms(crm) -> None:
+    """Build and publish the CRM's forms through the same services the designer uses."""
+    from builder.forms import service as forms
+
+    from .crm_template import FORMS
+
+    admin = accounts.find_user_by_email(USERS[0][0])
+    for document in FORMS:
+        form = forms.create_form(admin, crm, document["name"], key=document["key"])
+        forms.save_draft(admin, form, document, revision=form.draft_revision)
+        forms.publish(admin, form, note="CRM template")
 
 
 def print_credentials(app: Flask) -> None:

@@ -29,6 +29,9 @@ SIGNED_IN = [
     ("jobs", "/admin/jobs"),
     ("mail", "/admin/mail"),
     ("change-password", "/account/password"),
+    ("designer", "/build/apps/crm/forms/customer"),
+    ("entry", "/a/crm/customer/new"),
+    ("records", "/a/crm/customer"),
     ("error-404", "/no/such/page"),
 ]
 
