@@ -29,10 +29,12 @@ CUSTOMER = _doc("customer", "客户", [
     {"id": "f_level01", "type": "single_select", "label": "客户级别", "config": {
         "display": "radio", "options": _options(("a", "A", "red"), ("b", "B", "amber"),
                                                  ("c", "C", "slate"))}},
-    {"id": "f_srce001", "type": "single_select", "label": "来源渠道", "config": {"options": _options(
+    {"id": "f_srce001", "type": "single_select", "label": "来源渠道",
+     "config": {"options": _options(
         ("web", "官网", "blue"), ("expo", "展会", "teal"), ("search", "搜索引擎", "sky"),
         ("referral", "转介绍", "green"))}},
-    {"id": "f_tags001", "type": "multi_select", "label": "标签", "config": {"options": _options(
+    {"id": "f_tags001", "type": "multi_select", "label": "标签",
+     "config": {"options": _options(
         ("key", "重点客户", "red"), ("new", "新客户", "green"), ("partner", "合作伙伴", "purple"))}},
     {"id": "f_regn001", "type": "region", "label": "所在地区", "config": {}},
     {"id": "f_owner01", "type": "member", "label": "负责人", "config": {}},
