@@ -35,7 +35,8 @@ CUSTOMER = _doc("customer", "客户", [
         ("referral", "转介绍", "green"))}},
     {"id": "f_tags001", "type": "multi_select", "label": "标签",
      "config": {"options": _options(
-        ("key", "重点客户", "red"), ("new", "新客户", "green"), ("partner", "合作伙伴", "purple"))}},
+        ("key", "重点客户", "red"), ("new", "新客户", "green"),
+        ("partner", "合作伙伴", "purple"))}},
     {"id": "f_regn001", "type": "region", "label": "所在地区", "config": {}},
     {"id": "f_owner01", "type": "member", "label": "负责人", "config": {}},
     {"id": "f_phone01", "type": "phone", "label": "公司电话", "config": {"kind": "any"}},
