@@ -8,8 +8,10 @@ FAMILY_LABELS = {
     "text": _l("Text"), "number": _l("Numbers"), "datetime": _l("Date and time"),
     "choice": _l("Choices"), "contact": _l("Contact and identity"), "relation": _l("Relations"),
     "media": _l("Files and media"), "system": _l("System"), "layout": _l("Layout"),
+    "people": _l("People and departments"), "computed": _l("Calculated"),
 }
-FAMILY_ORDER = ("text", "number", "datetime", "choice", "contact", "media", "relation", "system")
+FAMILY_ORDER = ("text", "number", "datetime", "choice", "people", "contact", "computed", "media",
+                "relation", "system")
 
 PROP_LABELS = {
     "label": _l("Label"), "help": _l("Help text"), "required": _l("Required"),
