@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 
 REQUIRE_SERVICES = os.environ.get("JIMU_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -201,3 +202,23 @@ def login_as(client):
         return user
 
     return do
+
+
+@pytest.fixture
+def drop_record_tables(app):
+    """Drop every rec_<id> table after the test (form ids are reused between tests).
+
+    The published-form cache trusts (form id, version) never to change meaning,
+    which holds until a test empties the database; so it is emptied too.
+    """
+    from builder.db import db
+    from runtime.records import schema
+
+    schema._cache.clear()
+    yield
+    schema._cache.clear()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for name in sa_inspect(conn).get_table_names():
+            if name.startswith("rec_"):
+                conn.execute(text(f'DROP TABLE "{name}"'))

@@ -21,18 +21,6 @@ def _english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-@pytest.fixture
-def drop_record_tables(app):
-    yield
-    # The runtime caches published forms by (form id, version); ids restart per test.
-    from runtime.records import schema
-
-    schema._cache.clear()
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for name in sa.inspect(conn).get_table_names():
-            if name.startswith("rec_"):
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
 
 @pytest.fixture

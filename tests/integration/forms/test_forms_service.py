@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-import sqlalchemy as sa
 
 from builder.apps import service as apps
 from builder.db import db
@@ -30,14 +29,6 @@ def crm(ctx, make_user):
     return admin, app_row
 
 
-@pytest.fixture
-def drop_record_tables(app):
-    yield
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for name in sa.inspect(conn).get_table_names():
-            if name.startswith("rec_"):
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
 
 def _customer_draft(form):

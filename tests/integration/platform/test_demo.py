@@ -5,27 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-import sqlalchemy as sa
-
 from builder.apps import service as apps
-from builder.db import db
 from builder.forms import service as forms
 from runtime.accounts import service as accounts
 from runtime.demo import seed_demo
 from runtime.records import service as records
 from runtime.records.exceptions import ValidationFailed
 from runtime.records.schema import published
-
-
-@pytest.fixture
-def drop_record_tables(app):
-    yield
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for name in sa.inspect(conn).get_table_names():
-            if name.startswith("rec_"):
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
 
 def test_demo_seeds_people_and_a_working_crm(app, drop_record_tables):

@@ -102,21 +102,6 @@ ENTRY_RULES = [
 ]
 
 
-@pytest.fixture
-def drop_record_tables(app):
-    """Drop every rec_<id> table after the test (form ids are reused between tests).
-
-    The published-form cache trusts (form id, version) never to change meaning,
-    which holds until a test empties the database; so it is emptied too.
-    """
-    schema._cache.clear()
-    yield
-    schema._cache.clear()
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for name in sa.inspect(conn).get_table_names():
-            if name.startswith("rec_"):
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
 
 @pytest.fixture
