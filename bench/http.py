@@ -16,6 +16,7 @@ class Response:
 
     status: int
     body: str
+    location: str = ""
 
 
 class Browser:
@@ -39,7 +40,10 @@ class Browser:
             cookie = SimpleCookie(header)
             for key, morsel in cookie.items():
                 self.cookies[key] = morsel.value
-        return Response(answer.status, text)
+        location = answer.headers.get("Location", "")
+        if location.startswith("http"):
+            location = urllib.parse.urlsplit(location)._replace(scheme="", netloc="").geturl()
+        return Response(answer.status, text, location)
 
     def get(self, path: str) -> Response:
         """GET a path."""
