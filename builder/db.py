@@ -66,12 +66,6 @@ class UTCDateTime(TypeDecorator):
             return lambda value: None if value is None else _as_utc(value)
         return lambda value: None if value is None else _as_utc(inner(value))
 
-    def process_result_value(self, value, dialect):  # noqa: D401
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
 
 
 def begin_write() -> None:

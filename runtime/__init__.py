@@ -36,9 +36,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .shell import web
 
     web.init_app(app)
-    from . import cli
-
-    cli.init_app(app)
     return app
 
 

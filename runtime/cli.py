@@ -22,9 +22,6 @@ def main() -> None:
     """Jimu (积木) — a low-code platform."""
 
 
-def init_app(app: Flask) -> None:
-    """Nothing to attach per app: commands live on the ``main`` group."""
-
 
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)

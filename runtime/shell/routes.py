@@ -18,7 +18,8 @@ bp = Blueprint("shell", __name__)
 @bp.get("/")
 def home():
     """The signed-in user's apps (with building tools for those allowed to build)."""
-    return render("shell/home.html", apps=apps.list_apps(g.user), can_build=apps.can_build(g.user))
+    g.apps = apps.list_apps(g.user)  # the app switcher reuses the list
+    return render("shell/home.html", apps=g.apps, can_build=apps.can_build(g.user))
 
 
 @bp.post("/language")

@@ -120,6 +120,8 @@ def _nav_apps():
     user = g.get("user")
     if user is None:
         return []
+    if "apps" in g:  # the page already listed them (home)
+        return g.apps
     from builder.apps import service as apps
 
     try:
