@@ -8,7 +8,10 @@ import sys
 from . import BENCHMARKS
 from . import jobs as _jobs  # noqa: F401  (registers)
 from . import pages as _pages  # noqa: F401  (registers)
+from . import permissions as _permissions  # noqa: F401  (registers)
 from . import records as _records  # noqa: F401  (registers)
+from . import transfer as _transfer  # noqa: F401  (registers)
+from . import views as _views  # noqa: F401  (registers)
 
 
 def main(argv: list[str] | None = None) -> int:

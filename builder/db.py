@@ -61,11 +61,30 @@ class UTCDateTime(TypeDecorator):
     def result_processor(self, dialect, coltype):
         """One step per value instead of two: list pages read thousands of these."""
         inner = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
-
+        if dialect.name == "sqlite" and inner is not None:
+            return _sqlite_reader(inner)
         if inner is None:
             return lambda value: None if value is None else _as_utc(value)
         return lambda value: None if value is None else _as_utc(inner(value))
 
+
+
+def _sqlite_reader(inner):
+    """SQLite keeps UTC timestamps as ``YYYY-MM-DD HH:MM:SS.ffffff`` text: one C call reads
+    that as an aware datetime (several times faster than parsing, then replacing tzinfo);
+    any other form goes the general way."""
+    parse = datetime.fromisoformat
+
+    def process(value):
+        if value is None:
+            return None
+        try:
+            found = parse(value + "+00:00")
+        except (TypeError, ValueError):
+            return _as_utc(inner(value))
+        return found if found.tzinfo is not None else _as_utc(inner(value))
+
+    return process
 
 
 def begin_write() -> None:

@@ -140,3 +140,32 @@ def user_names(ids: set[int | None]) -> dict[int, str]:
     resolver = current_app.extensions.get("jimu.user_names")
     wanted = {i for i in ids if i is not None}
     return dict(resolver(wanted)) if resolver and wanted else {}
+
+
+class Directory(Protocol):
+    """People and departments as builder pages need them (the runtime provides it)."""
+
+    def users(self) -> list[tuple[int, str, str]]:
+        """Active users as (id, name, e-mail), by name."""
+        ...
+
+    def departments(self) -> list[tuple[int, str]]:
+        """Departments that are not archived as (id, path label), in tree order."""
+        ...
+
+
+class _NoDirectory:
+    """Nobody and nothing: the builder alone (tests of the builder without the runtime)."""
+
+    def users(self) -> list[tuple[int, str, str]]:
+        return []
+
+    def departments(self) -> list[tuple[int, str]]:
+        return []
+
+
+def directory() -> Directory:
+    """The people directory registered by the runtime as ``app.extensions["jimu.directory"]``."""
+    from flask import current_app
+
+    return current_app.extensions.get("jimu.directory") or _NoDirectory()

@@ -1,9 +1,11 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
+# Registers op.protect_append_only (the audit log's triggers) before any migration runs.
+from runtime.audit import guard as append_only_guard
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -91,6 +93,9 @@ def run_migrations_online():
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
+                return
+            # Append-only tables get their triggers in the same migration.
+            append_only_guard.add_guards(script, get_metadata())
 
     conf_args = current_app.extensions['migrate'].configure_args
     # Record tables (rec_<form id>) are made at publish time, not by migrations.

@@ -12,8 +12,11 @@ from flask.cli import FlaskGroup, with_appcontext
 
 def _factory() -> Flask:
     from . import create_app
+    from .extensions import migrate
 
-    return create_app()
+    app = create_app()
+    migrate.set_up(app)  # the db commands (web workers leave Alembic unloaded)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_factory, add_default_commands=False,

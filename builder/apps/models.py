@@ -55,3 +55,17 @@ class AppVersion(db.Model):
     schema_version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppAdmin(db.Model):
+    """A user who may build one app (its forms, roles and permissions) without being a
+    platform administrator. ``user_id`` is a runtime user id (no foreign key: the
+    builder does not own accounts)."""
+
+    __tablename__ = "builder_app_admin"
+    __table_args__ = (UniqueConstraint("app_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("builder_app.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

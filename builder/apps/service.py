@@ -18,19 +18,56 @@ from builder.web import Actor
 
 from . import domain
 from .exceptions import AppChanged, NotFound, PermissionDenied, ValidationFailed
-from .models import App, AppVersion
+from .models import App, AppAdmin, AppVersion
+from .signals import app_changed
 
 # ---------------------------------------------------------------- permissions
 
 
-def can_build(actor: Actor | None) -> bool:
-    """Whether ``actor`` may create and change apps (platform administrators, for now)."""
-    return bool(actor is not None and getattr(actor, "is_admin", False))
+def can_build(actor: Actor | None, app: App | int | None = None) -> bool:
+    """Whether ``actor`` may build ``app``: platform administrators always, the app's own
+    administrators for that app. Without an app: may create apps (platform admins only)."""
+    if actor is None:
+        return False
+    if getattr(actor, "is_admin", False):
+        return True
+    if app is None:
+        return False
+    return is_app_admin(actor, app)
 
 
-def require_builder(actor: Actor | None) -> None:
-    """Raise PermissionDenied unless ``actor`` may build apps."""
-    if not can_build(actor):
+def is_app_admin(actor: Actor | None, app: App | int) -> bool:
+    """Whether ``actor`` is one of the app's own administrators (cached per request)."""
+    if actor is None:
+        return False
+    app_id = app if isinstance(app, int) else app.id
+    cache = _request_cache()
+    key = ("app_admin", actor.id, app_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(select(AppAdmin.id).where(
+            AppAdmin.app_id == app_id, AppAdmin.user_id == actor.id)) is not None
+    return cache[key]
+
+
+def _request_cache() -> dict:
+    """A dict that lives for one request (a fresh one outside requests)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return {}
+    if "jimu_builder_cache" not in g:
+        g.jimu_builder_cache = {}
+    return g.jimu_builder_cache
+
+
+def forget_cached() -> None:
+    """Drop what this request cached about builders (after admins change)."""
+    _request_cache().clear()
+
+
+def require_builder(actor: Actor | None, app: App | int | None = None) -> None:
+    """Raise PermissionDenied unless ``actor`` may build ``app`` (or create apps)."""
+    if not can_build(actor, app):
         raise PermissionDenied(_("Only administrators can create and change apps."))
 
 
@@ -63,9 +100,10 @@ def get_app_by_key(actor: Actor | None, key: str) -> App:
 
 
 def get_app_for_edit(actor: Actor, key: str) -> App:
-    """The app with ``key`` for a builder (PermissionDenied first, then NotFound)."""
-    require_builder(actor)
-    return get_app_by_key(actor, key)
+    """The app with ``key`` for one of its builders (platform or app administrators)."""
+    app = get_app_by_key(actor, key)
+    require_builder(actor, app)
+    return app
 
 
 def get_trashed(actor: Actor, app_id: int) -> App:
@@ -89,7 +127,7 @@ class HistoryEntry:
 
 def history(actor: Actor, app: App) -> list[HistoryEntry]:
     """The app's saved versions, newest first, each with its changes."""
-    require_builder(actor)
+    require_builder(actor, app)
     rows = list(db.session.scalars(
         select(AppVersion).where(AppVersion.app_id == app.id).order_by(AppVersion.version)
     ))
@@ -103,7 +141,7 @@ def history(actor: Actor, app: App) -> list[HistoryEntry]:
 
 def compare(actor: Actor, app: App, old_version: int, new_version: int) -> list[domain.Change]:
     """The differences between two saved versions of ``app``."""
-    require_builder(actor)
+    require_builder(actor, app)
     docs = dict(db.session.execute(
         select(AppVersion.version, AppVersion.document).where(
             AppVersion.app_id == app.id, AppVersion.version.in_([old_version, new_version]))
@@ -136,6 +174,8 @@ def create(actor: Actor, *, name: str, description: str = "", icon: str | None =
     try:
         db.session.flush()
         _record_version(actor, app)
+        _default_role(app, actor)
+        _changed(actor, app, "created", {"key": app.key, "name": app.name})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -150,7 +190,7 @@ def update(actor: Actor, app: App, *, expected_version: int | None = None,
     ``expected_version`` is the version the editor loaded: if someone saved in
     between, AppChanged (409) is raised instead of overwriting their work.
     """
-    require_builder(actor)
+    require_builder(actor, app)
     if app.deleted_at is not None:
         raise NotFound(_("There is no app with this address."))
     unknown = set(changes) - set(domain.EDITABLE)
@@ -163,12 +203,15 @@ def update(actor: Actor, app: App, *, expected_version: int | None = None,
     metadata.ensure_valid(domain.KIND, document)
     if document == app.document:
         return False
+    details = {k: [app.document.get(k), v] for k, v in document.items()
+               if k != "schema_version" and app.document.get(k) != v}
     app.document = document
     app.name = document["name"]
     app.version += 1
     app.updated_at = utcnow()
     try:
         _record_version(actor, app)
+        _changed(actor, app, "updated", details)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -205,6 +248,7 @@ def trash(actor: Actor, app: App) -> None:
     require_builder(actor)
     if app.deleted_at is None:
         app.deleted_at = utcnow()
+        _changed(actor, app, "trashed", {"name": app.name})
         db.session.commit()
 
 
@@ -212,6 +256,7 @@ def restore(actor: Actor, app_id: int) -> App:
     """Bring an app back from the trash to its old place."""
     app = get_trashed(actor, app_id)
     app.deleted_at = None
+    _changed(actor, app, "restored", {"name": app.name})
     db.session.commit()
     return app
 
@@ -226,6 +271,7 @@ def purge(actor: Actor, app_id: int, confirm: str | None) -> str:
                    else _("type %(key)s to confirm", key=app.key))
         raise ValidationFailed({"confirm": [message]})
     name = app.name
+    _changed(actor, app, "purged", {"key": app.key, "name": name})
     db.session.execute(delete(AppVersion).where(AppVersion.app_id == app.id))
     db.session.delete(app)
     db.session.commit()
@@ -241,6 +287,7 @@ def seed_app(key: str, name: str, description: str, *, icon: str, color: str) ->
     db.session.add(app)
     db.session.flush()
     _record_version(None, app)
+    _default_role(app, None)
     return app
 
 
@@ -254,6 +301,18 @@ def _record_version(actor: Actor | None, app: App) -> None:
         created_by_id=actor.id if actor is not None else None,
     ))
     db.session.flush()
+
+
+def _default_role(app: App, actor: Actor | None) -> None:
+    """Every new app starts with the role "Everyone" (full access), see docs/permissions.md."""
+    from builder.roles import service as roles  # roles build on apps, not the other way
+
+    roles.ensure_default(app, actor)
+
+
+def _changed(actor: Actor | None, app: App, action: str, details: dict[str, Any]) -> None:
+    """Tell listeners (the runtime's audit log) inside the change's transaction."""
+    app_changed.send(app, actor=actor, action=action, details=details)
 
 
 def _key_taken(key: str) -> MetadataError:

@@ -35,10 +35,13 @@ def register_all() -> None:
     from .computed import FormulaType
     from .dates import DateTimeType, DateType, TimeType
     from .identity import IdCardType
+    from .media import AttachmentType, ImageType
     from .number import DecimalType, IntegerType, MoneyType, PercentType
     from .people import DepartmentType, MemberType
     from .region import RegionType
+    from .relation import LinkType, LookupType, RollupType
     from .richtext import RichTextType
+    from .subtable import SubTableType
     from .system import CreatedAtType, CreatedByType, OwnerType, UpdatedAtType, UpdatedByType
     from .text import EmailType, PhoneType, TextareaType, TextType, UrlType
 
@@ -49,6 +52,7 @@ def register_all() -> None:
         BooleanType, SingleSelectType, MultiSelectType,
         EmailType, PhoneType, UrlType, IdCardType, RegionType,
         CreatedByType, CreatedAtType, UpdatedByType, UpdatedAtType, OwnerType, AutoNumberType,
-        FormulaType, MemberType, DepartmentType,
+        FormulaType, MemberType, DepartmentType, SubTableType, AttachmentType, ImageType,
+        LinkType, LookupType, RollupType,
     ):
         register(cls())

@@ -7,6 +7,7 @@ never type the value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -19,6 +20,7 @@ from ..db import UTCDateTime
 from .base import Field, FieldType, ValueInvalid
 from .dates import DateTimeType, DateType
 from .number import DecimalType
+from .subtable import columns as subtable_columns
 from .system import refuse_input
 from .text import TextareaType
 
@@ -36,6 +38,9 @@ def formula_value(field: Field, value: Any) -> Any:
         return field_type.label_of(field, value)  # type: ignore[attr-defined]
     if field.type == "multi_select" and value is not None:
         return [field_type.label_of(field, v) for v in value]  # type: ignore[attr-defined]
+    if field.type == "subtable" and value is not None:
+        cols = subtable_columns(field)
+        return [{c.id: formula_value(c, row.get(c.id)) for c in cols} for row in value]
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value
@@ -166,3 +171,43 @@ def formula_order(fields: list[Field]) -> list[Field]:
     parsed = {fid: formula.compile(f.config["expression"]) for fid, f in formulas.items()}
     order = formula.evaluation_order(parsed)
     return [formulas[fid] for fid in order if fid in formulas]
+
+
+@dataclass(frozen=True)
+class FormulaStep:
+    """One formula to evaluate: a form's formula field, or a formula column of a sub-table
+    (``table``), which is evaluated once per row."""
+
+    field: Field
+    table: Field | None = None
+
+
+@dataclass(frozen=True)
+class _Reads:
+    dependencies: frozenset[str]
+
+
+def formula_steps(fields: list[Field]) -> list[FormulaStep]:
+    """Formula fields and per-row formula columns, each after the formulas it reads.
+
+    A column formula reads its row's cells by their bare ids ({f_qty}); for ordering
+    they count as the column keys ``f_sub.f_qty`` the form's formulas sum over.
+    """
+    steps: dict[str, FormulaStep] = {}
+    reads: dict[str, _Reads] = {}
+    for f in fields:
+        if f.type == "formula":
+            steps[f.id] = FormulaStep(f)
+            reads[f.id] = _Reads(formula.compile(f.config["expression"]).dependencies)
+        elif f.type == "subtable":
+            cols = subtable_columns(f)
+            siblings = {c.id for c in cols}
+            for column in cols:
+                if column.type != "formula":
+                    continue
+                key = f"{f.id}.{column.id}"
+                deps = formula.compile(column.config["expression"]).dependencies
+                steps[key] = FormulaStep(column, f)
+                reads[key] = _Reads(frozenset(f"{f.id}.{d}" if d in siblings else d
+                                              for d in deps))
+    return [steps[key] for key in formula.evaluation_order(reads) if key in steps]

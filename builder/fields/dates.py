@@ -14,8 +14,11 @@ from flask_babel import gettext as _
 
 from ..db import UTCDateTime
 from .base import Field, FieldType, ValueInvalid
+from .operators import Context
 
 DATE_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "between", "empty", "not_empty")
+#: dates and moments also answer relative questions ("today", "within the last 7 days")
+DAY_OPERATORS = (*DATE_OPERATORS, "today", "within_last", "within_next")
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 
 
@@ -59,7 +62,7 @@ class DateType(FieldType):
     type = "date"
     family = "datetime"
     icon = "calendar"
-    operators = DATE_OPERATORS
+    operators = DAY_OPERATORS
     widget = "fields/widgets/date.html"
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object", "additionalProperties": False,
@@ -114,7 +117,7 @@ class DateTimeType(FieldType):
     type = "datetime"
     family = "datetime"
     icon = "clock"
-    operators = DATE_OPERATORS
+    operators = DAY_OPERATORS
     widget = "fields/widgets/datetime.html"
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False,
                                                "properties": {}}
@@ -161,6 +164,11 @@ class DateTimeType(FieldType):
     def display(self, field: Field, value: Any) -> str:
         """Local time to the minute."""
         return "" if value is None else value.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+
+    def day_bounds(self, field: Field, start: date, end: date, context: Context
+                   ) -> tuple[Any, Any]:
+        """The moments the local days [start, end) begin and end, in UTC."""
+        return context.day_start(start), context.day_start(end)
 
     def sample_values(self, field: Field) -> list[Any]:
         """Two UTC moments."""

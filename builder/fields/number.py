@@ -18,6 +18,8 @@ INT_LIMIT = 2**53 - 1  # exact in JSON and JavaScript
 DECIMAL_DIGITS = 18  # total digits stored (NUMERIC(18, scale))
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP")
 _RANGE = {"type": "number"}
+#: 1, 0.1, … 0.000001: the quantum of each scale, made once (list pages read many numbers)
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def _parse_number(raw: Any) -> Decimal | None:
@@ -163,7 +165,8 @@ class DecimalType(FieldType):
         """Normalise to the field's scale."""
         if value is None:
             return None
-        return Decimal(value).quantize(Decimal(1).scaleb(-self.scale(field)))
+        places = self.scale(field)
+        return Decimal(value).quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places))
 
     def to_json(self, field: Field, value: Any) -> Any:
         """As a string, to keep every digit."""

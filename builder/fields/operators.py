@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -15,12 +17,47 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 @dataclass(frozen=True)
 class Operator:
-    """One comparison. ``sql(column, operand)`` and ``py(value, operand)`` must agree."""
+    """One comparison. ``sql(column, operand)`` and ``py(value, operand)`` must agree.
+
+    A *context* operator ("is me", "my department", "today", "within the last N
+    days") means something only for a person at a moment: its operand is worked
+    out from a :class:`Context` (and the typed value, if any) by the field type's
+    ``context_value`` before ``sql``/``py`` see it, so both still compare plain values.
+    """
 
     key: str
     arity: int  # 0: no operand, 1: one, 2: a [low, high] pair
     sql: Callable[[Any, Any], Any]
     py: Callable[[Any, Any], bool]
+    context: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks and when: what "me", "my department" and "today" mean in a condition."""
+
+    user_id: int | None = None
+    department_id: int | None = None
+    #: the person's today in the instance's time zone
+    today: date | None = None
+    #: the instance's time zone (local midnights bound days of date-and-time values)
+    zone: str = "Asia/Shanghai"
+
+    @classmethod
+    def at(cls, user_id: int | None, department_id: int | None, now: datetime,
+           zone: str) -> Context:
+        """The context of a user at an aware moment, in the instance's zone."""
+        return cls(user_id, department_id, now.astimezone(ZoneInfo(zone)).date(), zone)
+
+    def day_start(self, day: date) -> datetime:
+        """The UTC moment a local day starts."""
+        return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.zone)).astimezone(UTC)
+
+    def days(self, first: int, last: int) -> tuple[date, date]:
+        """Days ``first``..``last`` from today (inclusive) as a half-open [start, end) range."""
+        if self.today is None:
+            raise ValueError("a context without today")
+        return self.today + timedelta(days=first), self.today + timedelta(days=last + 1)
 
 
 def _escape_like(text: str) -> str:
@@ -117,6 +154,24 @@ def _has_py(value: Any, items: Any, test: Callable[..., bool]) -> bool:
     return value is not None and test(item in value for item in items)
 
 
+def _same_sql(column, operand):
+    """Equal to the context's user or department; matches nothing when there is none."""
+    return sa.false() if operand is None else column == operand
+
+
+def _same_py(value, operand) -> bool:
+    return operand is not None and value is not None and value == operand
+
+
+def _range_sql(column, bounds):
+    """Within a half-open [low, high) range (days, or the moments that bound them)."""
+    return sa.and_(column >= bounds[0], column < bounds[1])
+
+
+def _range_py(value, bounds) -> bool:
+    return value is not None and bounds[0] <= value < bounds[1]
+
+
 OPERATORS: dict[str, Operator] = {
     op.key: op
     for op in (
@@ -158,5 +213,14 @@ OPERATORS: dict[str, Operator] = {
         # Blank input is stored as NULL by every type, so "empty" is IS NULL.
         Operator("empty", 0, lambda c, v: c.is_(None), lambda x, v: x is None),
         Operator("not_empty", 0, lambda c, v: c.is_not(None), lambda x, v: x is not None),
+        # Context operators: the operand comes from who asks and when (see Operator).
+        Operator("is_me", 0, _same_sql, _same_py, context=True),
+        Operator("my_department", 0, _same_sql, _same_py, context=True),
+        Operator("today", 0, _range_sql, _range_py, context=True),
+        Operator("within_last", 1, _range_sql, _range_py, context=True),
+        Operator("within_next", 1, _range_sql, _range_py, context=True),
     )
 }
+
+#: the most days "within the last/next N days" accepts
+MAX_DAYS = 3650

@@ -24,9 +24,9 @@ class _IdType(FieldType):
     operators = ID_OPERATORS
     #: what the id points at: "user" or "department" (checked by the write path)
     references: ClassVar[str] = "user"
+    #: no settings: "the person filling in the form" is a default (``default.kind``)
     config_schema: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"default_me": {"type": "boolean"}},
+        "type": "object", "additionalProperties": False, "properties": {},
     }
 
     def _message(self) -> str:
@@ -77,6 +77,7 @@ class MemberType(_IdType):
 
     type = "member"
     icon = "user"
+    operators = (*ID_OPERATORS, "is_me")
     references = "user"
     widget = "fields/widgets/member.html"
 
@@ -93,6 +94,7 @@ class DepartmentType(_IdType):
 
     type = "department"
     icon = "building-2"
+    operators = (*ID_OPERATORS, "my_department")
     references = "department"
     widget = "fields/widgets/department.html"
 

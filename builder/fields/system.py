@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..db import UTCDateTime
 from .base import Field, FieldType, ValueInvalid
-from .dates import DATE_OPERATORS, DateTimeType
+from .dates import DAY_OPERATORS, DateTimeType
 
 _DATETIME = DateTimeType()
 
@@ -50,7 +50,7 @@ class UserColumnType(SystemFieldType):
     """A user held in a system column, by id; the read path shows the user's name."""
 
     icon = "user"
-    operators = ("eq", "ne", "in", "not_in", "empty", "not_empty")
+    operators = ("eq", "ne", "in", "not_in", "empty", "not_empty", "is_me")
 
     def sql_type(self, field: Field) -> sa.types.TypeEngine:
         """INTEGER (the user's id), like the system column."""
@@ -118,7 +118,7 @@ class TimeColumnType(SystemFieldType):
     """A moment held in a system column, in UTC; shown in the instance's zone."""
 
     icon = "clock"
-    operators = DATE_OPERATORS
+    operators = DAY_OPERATORS
 
     def sql_type(self, field: Field) -> sa.types.TypeEngine:
         """Timestamp in UTC, like the system column."""
@@ -139,6 +139,10 @@ class TimeColumnType(SystemFieldType):
     def display(self, field: Field, value: Any) -> str:
         """Local time to the minute."""
         return _DATETIME.display(field, value)
+
+    def day_bounds(self, field: Field, start: Any, end: Any, context: Any) -> tuple[Any, Any]:
+        """Moments, as for date-and-time fields."""
+        return _DATETIME.day_bounds(field, start, end, context)
 
     def sample_values(self, field: Field) -> list[Any]:
         """Two UTC moments."""

@@ -158,8 +158,10 @@ class EmailType(TextType):
         return _("E-mail")
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        """An e-mail string or null."""
-        return {"type": ["string", "null"], "maxLength": 254, "format": "email"}
+        """An e-mail string or null (the pattern is the one ``coerce`` checks: jsonschema's
+        own ``email`` format only looks for an @)."""
+        return {"type": ["string", "null"], "maxLength": 254, "format": "email",
+                "pattern": _EMAIL.pattern}
 
     def coerce(self, field: Field, raw: Any) -> str | None:
         """Check the shape of the address and lower-case its domain."""

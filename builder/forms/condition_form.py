@@ -41,7 +41,10 @@ class Row:
 
 
 def _operators(field_doc: Mapping[str, Any]) -> list[tuple[str, str]]:
-    ops = field_types.get(field_doc["type"]).operators
+    field_type = field_types.get(field_doc["type"])
+    # Entry rules run with no "me" or "today" of a viewer: context operators are views' own.
+    ops = [op for op in field_type.field_operators(Field.from_document(dict(field_doc)))
+           if not field_type.operator(op).context]
     return [(op, str(OPERATOR_LABELS.get(op, op))) for op in ops]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -22,6 +22,8 @@ from ..metadata import (
     register_check,
     translate_error,
 )
+from . import defaults as _defaults  # noqa: F401  (registers the check of default values)
+from . import subtables
 
 UNIQUE_TYPES = {"text", "email", "phone", "url", "integer", "id_card", "auto_number"}
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -63,6 +65,7 @@ def check_form(document: dict[str, Any]) -> Iterator[MetadataError]:
                                 _("the id %(id)s is used twice", id=field["id"]))
         seen.add(field["id"])
         yield from _check_field(field, path)
+    yield from subtables.id_problems(document)
     live = {f["id"]: f for f in live_fields(document)}
     yield from _check_layout(document, live)
     yield from _check_conditions(document, live)
@@ -77,12 +80,17 @@ def _check_field(field: dict[str, Any], path: list[Any]) -> Iterator[MetadataErr
                             _("unknown field type %(type)s", type=field["type"]))
         return
     validator = Draft202012Validator(field_type.config_schema, format_checker=FORMAT_CHECKER)
+    valid = True
     for error in validator.iter_errors(field.get("config", {})):
+        valid = False
         for translated in translate_error(error):
             where = json_path([*path, "config"]) + translated.path[1:]
             yield MetadataError(where, translated.rule, _("%(label)s: %(problem)s",
                                                           label=field["label"],
                                                           problem=translated.message))
+    for parts, problem in field_type.config_problems(field.get("config", {})) if valid else []:
+        yield MetadataError(json_path([*path, "config", *parts]), "config",
+                            _("%(label)s: %(problem)s", label=field["label"], problem=problem))
     if field.get("unique") is not None and field["type"] not in UNIQUE_TYPES:
         yield MetadataError(json_path([*path, "unique"]), "unique",
                             _("%(label)s: this field type cannot be unique", label=field["label"]))
@@ -150,32 +158,57 @@ def _check_formulas(document: dict[str, Any], live: dict[str, Any]) -> Iterator[
     kinds = {fid: doc["config"]["result"] if doc["type"] == "formula" else
              FORMULA_TYPES.get(doc["type"]) for fid, doc in live.items()
              if doc["type"] == "formula" or doc["type"] in FORMULA_TYPES}
-    compiled = {}
+    kinds.update(subtables.column_kinds(live, FORMULA_TYPES))
+    kinds = {k: v for k, v in kinds.items() if v}
+    compiled: dict[str, Any] = {}
     for index, doc in enumerate(document["fields"]):
         if doc.get("deleted") or doc["type"] != "formula" or "expression" not in doc.get(
                 "config", {}):
             continue
         where = json_path(["fields", index, "config", "expression"])
-        try:
-            compiled[doc["id"]] = formula.compile(doc["config"]["expression"])
-            result = compiled[doc["id"]].check({k: v for k, v in kinds.items() if v})
-        except formula.FormulaError as exc:
-            yield MetadataError(where, "formula", _("%(label)s: %(problem)s",
-                                                    label=doc["label"], problem=str(exc)))
-            continue
-        for problem in result.errors:
-            yield MetadataError(where, "formula", _("%(label)s: %(problem)s",
-                                                    label=doc["label"], problem=str(problem)))
-        declared = doc["config"].get("result")
-        if result.ok and result.type is not None and result.type.value not in (
-                declared, "blank", "any"):
-            yield MetadataError(where, "formula", _(
-                "%(label)s: the formula gives %(got)s but the field is set to %(expected)s",
-                label=doc["label"], got=result.type.value, expected=declared))
+        compiled[doc["id"]] = yield from _check_formula(doc, doc["label"], where, kinds, live)
+    for path, table, column in subtables.row_formulas(document, live):
+        scope = {**kinds, **subtables.row_scope(table, FORMULA_TYPES)}
+        label = f"{table['label']} · {column.get('label', '')}"
+        found = yield from _check_formula(column, label, json_path(path), scope, live, table)
+        if found is not None:
+            key = f"{table['id']}.{column['id']}"
+            compiled[key] = subtables.ScopedReads(table, found.dependencies)
     try:
-        formula.evaluation_order(compiled)
+        formula.evaluation_order({k: v for k, v in compiled.items() if v is not None})
     except formula.FormulaCycleError as exc:
         yield MetadataError("$.fields", "formula", str(exc))
+
+
+def _check_formula(doc: dict[str, Any], label: str, where: str, kinds: dict[str, Any],
+                   live: dict[str, Any], table: dict[str, Any] | None = None
+                   ) -> Generator[MetadataError, None, Any]:
+    """The problems of one formula (a field's, or a sub-table column's); returns it compiled."""
+    from .. import formula
+    from ..formula.nodes import FieldRef, walk
+
+    try:
+        compiled = formula.compile(doc["config"]["expression"])
+        result = compiled.check(kinds)
+    except formula.FormulaError as exc:
+        yield MetadataError(where, "formula", _("%(label)s: %(problem)s", label=label,
+                                                problem=str(exc)))
+        return None
+    refs = [n for n in walk(compiled.ast) if isinstance(n, FieldRef)]
+    row = {c["id"] for c in subtables.columns_of(table)} if table is not None else set()
+    clear = subtables.reference_problems(refs, live, row)
+    problems = list(clear.values()) + [str(p) for p in result.errors
+                                       if p.code != "unknown_field" or p.position not in clear]
+    for problem in problems:
+        yield MetadataError(where, "formula", _("%(label)s: %(problem)s", label=label,
+                                                problem=problem))
+    declared = doc["config"].get("result")
+    if not problems and result.type is not None and result.type.value not in (
+            declared, "blank", "any"):
+        yield MetadataError(where, "formula", _(
+            "%(label)s: the formula gives %(got)s but the field is set to %(expected)s",
+            label=label, got=result.type.value, expected=declared))
+    return compiled
 
 
 # ---------------------------------------------------------------- differences between versions
@@ -191,6 +224,7 @@ class ChangeKind(str, Enum):
     FIELD_ADDED = "field_added"
     FIELD_REMOVED = "field_removed"
     FIELD_RESTORED = "field_restored"
+    FIELD_PURGED = "field_purged"
     FIELD_RENAMED = "field_renamed"
     TYPE_CHANGED = "type_changed"
     REQUIRED = "required"
@@ -202,6 +236,7 @@ class ChangeKind(str, Enum):
     DEFAULT = "default"
     VISIBLE_IF = "visible_if"
     REQUIRED_IF = "required_if"
+    COLUMNS = "columns"
     RULE_ADDED = "rule_added"
     RULE_REMOVED = "rule_removed"
     RULE_CHANGED = "rule_changed"
@@ -265,6 +300,8 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]
             yield Change(kind, b["label"], None, b["type"])
         elif was and not now:
             yield Change(ChangeKind.FIELD_REMOVED, a["label"], a["type"], None)
+        elif a is not None and b is None:
+            yield Change(ChangeKind.FIELD_PURGED, a["label"], a["type"], None)
         elif was and now:
             yield from _one_field(a, b)
 
@@ -281,8 +318,12 @@ def _one_field(a: dict[str, Any], b: dict[str, Any]) -> Iterator[Change]:
     if old_config.get("options") != new_config.get("options"):
         yield Change(ChangeKind.OPTIONS, label, None,
                      options_diff(old_config.get("options") or [], new_config.get("options") or []))
+    columns = a["type"] == b["type"] == "subtable"
+    if columns and old_config.get("fields") != new_config.get("fields"):
+        yield Change(ChangeKind.COLUMNS, label, None, subtables.columns_diff(a, b))
     keys = sorted(k for k in set(old_config) | set(new_config)
-                  if k != "options" and old_config.get(k) != new_config.get(k))
+                  if k != "options" and not (columns and k == "fields")
+                  and old_config.get(k) != new_config.get(k))
     if keys:
         yield Change(ChangeKind.SETTINGS, label, None, keys)
     for key, kind in _FIELD_FLAGS:

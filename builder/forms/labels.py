@@ -25,6 +25,7 @@ PROP_LABELS = {
     "fields": _l("Show the message at"), "type": _l("Field type"), "kind": _l("Element"),
     "id": _l("Element"), "parent": _l("Section"), "position": _l("Position"),
     "op": _l("Operation"), "props": _l("Properties"), "revision": _l("Revision"),
+    "link_filter": _l("Records that may be chosen"),
 }
 
 CONFIG_LABELS = {
@@ -37,7 +38,16 @@ CONFIG_LABELS = {
     "options": _l("Options"), "min_selections": _l("Choose at least"),
     "max_selections": _l("Choose at most"), "style": _l("Style"), "kind": _l("Number format"),
     "levels": _l("Levels"), "allow_15": _l("Accept old 15-digit numbers"),
-    "parts": _l("Number pattern"),
+    "parts": _l("Number pattern"), "fields": _l("Table columns"),
+    "min_rows": _l("Minimum rows"), "max_rows": _l("Maximum rows"),
+    "expression": _l("Formula"), "result": _l("Result type"),
+    "multiple": _l("Allow several"),
+    "max_files": _l("At most this many files"), "max_size_mb": _l("Largest file (MB)"),
+    "extensions": _l("Allowed file types"),
+    "form": _l("Link to form"),
+    "display_field": _l("Show records by"), "filter": _l("Records that may be chosen"),
+    "link": _l("Through the link"), "field": _l("Field"), "source": _l("Calculate over"),
+    "function": _l("Calculation"),
 }
 
 ENUM_LABELS = {
@@ -48,6 +58,10 @@ ENUM_LABELS = {
              "international": _l("International (+country code)"), "any": _l("Any of these")},
     "levels": {"province": _l("Province"), "city": _l("Province and city"),
                "district": _l("Province, city and district")},
+    "result": {"number": _l("Number"), "text": _l("Text"), "date": _l("Date"),
+               "datetime": _l("Date and time"), "boolean": _l("Yes / no")},
+    "function": {"count": _l("Count"), "sum": _l("Sum"), "min": _l("Minimum"),
+                 "max": _l("Maximum"), "avg": _l("Average")},
 }
 
 COLOR_LABELS = {
@@ -63,6 +77,8 @@ OPERATOR_LABELS = {
     "contains": _l("contains"), "not_contains": _l("does not contain"),
     "under": _l("is within"), "has_any": _l("has any of"), "has_all": _l("has all of"),
     "has_none": _l("has none of"), "empty": _l("is empty"), "not_empty": _l("is not empty"),
+    "is_me": _l("is me"), "my_department": _l("is my department"), "today": _l("is today"),
+    "within_last": _l("is within the last (days)"), "within_next": _l("is within the next (days)"),
 }
 
 DEFAULT_LABELS = {

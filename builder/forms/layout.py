@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from flask_babel import gettext as _
 
-from . import domain
+from . import domain, subtables
 from .exceptions import OperationInvalid
 
 MAX_LAYOUT = 400
@@ -63,7 +63,8 @@ def walk(layout: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def taken_ids(document: Doc) -> set[str]:
-    return {f.get("id") for f in document.get("fields", [])} | {
+    return {f.get("id") for f in document.get("fields", [])} | set(
+        subtables.column_ids(document)) | {
         item_id(i) for i in walk(document.get("layout", []))} | {
         r.get("id") for r in document.get("rules", [])}
 

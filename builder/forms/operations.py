@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from .. import fields as field_types
-from . import domain
+from . import domain, retype
 from .labels import prop_label
 from .layout import (
     Doc,
@@ -39,7 +39,7 @@ LAYOUT_KINDS = {"section": "s", "divider": "d", "text": "t"}
 _ID = re.compile(r"^[a-z]_[a-z0-9]{4,16}$")
 
 __all__ = ["LAYOUT_KINDS", "OPERATIONS", "add_field", "add_layout", "apply", "delete",
-           "field_doc", "item_id", "locate", "move", "move_step", "parent_of", "restore",
+           "field_doc", "item_id", "locate", "move", "move_step", "parent_of", "purge", "restore",
            "set_rules", "update_element", "update_field", "update_form", "walk"]
 
 
@@ -87,6 +87,9 @@ def add_field(document: Doc, type_key: str, *, position: int | None = None,
     doc["fields"].append({"id": new, "type": type_key,
                           "label": unique_label(doc, label or field_type.name()),
                           "config": default_config(field_type)})
+    initial = field_type.initial_config(lambda: fresh_id(doc, "f"))
+    if initial is not None:  # e.g. a sub-table's first columns, with ids free in this form
+        doc["fields"][-1]["config"] = initial
     items = container(doc, parent)
     items.insert(clamp(position, len(items)), {"kind": "field", "field": new})
     return doc, new
@@ -181,6 +184,7 @@ def delete(document: Doc, wanted: str, *, published_ids: Iterable[str] = ()) -> 
 def _forget_field(doc: Doc, field: dict[str, Any], keep: bool) -> None:
     if keep:
         field["deleted"] = True
+        retype.revert_pending(field)
     else:
         doc["fields"].remove(field)
     if doc.get("title_field") == field["id"]:
@@ -190,6 +194,32 @@ def _forget_field(doc: Doc, field: dict[str, Any], keep: bool) -> None:
             rule["fields"] = [f for f in rule["fields"] if f != field["id"]]
             if not rule["fields"]:
                 rule.pop("fields")
+    if "indexes" in doc:  # an index may only use live fields
+        for index in doc["indexes"]:
+            index["fields"] = [f for f in index["fields"] if f != field["id"]]
+        doc["indexes"] = [ix for ix in doc["indexes"] if ix["fields"]]
+
+
+def purge(document: Doc, wanted: str) -> Doc:
+    """Remove a deleted field from the document for good (its stored data is dropped)."""
+    doc = copy.deepcopy(document)
+    field = field_doc(doc, wanted)
+    if field is None or not field.get("deleted"):
+        fail("id", _("Element: there is no deleted field %(id)s", id=str(wanted)[:40]))
+    return without_fields(doc, {wanted})
+
+
+def without_fields(document: Doc, ids: Iterable[str]) -> Doc:
+    """The document without these fields anywhere (fields, layout, rules, indexes)."""
+    doc = copy.deepcopy(document)
+    for wanted in set(ids):
+        field = field_doc(doc, wanted)
+        if field is not None:
+            _forget_field(doc, field, keep=False)
+        found = locate(doc["layout"], wanted)
+        if found is not None:
+            found[0].pop(found[1])
+    return doc
 
 
 def restore(document: Doc, wanted: str) -> Doc:
@@ -295,16 +325,34 @@ _HANDLERS: dict[str, Callable[[Doc, Mapping[str, Any], set[str]], tuple[Doc, str
     "update_form": lambda d, op, p: (update_form(d, _props(op)), None),
     "set_rules": lambda d, op, p: (set_rules(d, op.get("rules")), None),
 }
-OPERATIONS = tuple(_HANDLERS)
+OPERATIONS = (*_HANDLERS, "change_type")
 
 
-def apply(document: Doc, op: Any, *, published_ids: Iterable[str] = ()) -> tuple[Doc, str | None]:
-    """Run one operation; returns the new document and the element to select next."""
+def apply(document: Doc, op: Any, *, published_ids: Iterable[str] = (),
+          stored_types: Mapping[str, str] | None = None) -> tuple[Doc, str | None]:
+    """Run one operation; returns the new document and the element to select next.
+
+    ``stored_types`` (field id → type in the published version) is needed by
+    ``change_type`` only.
+    """
     if not isinstance(op, Mapping):
         fail("op", _("Operation: must be an object"))
     name = op.get("op")
+    if name == "change_type":
+        return _change_type(document, op, stored_types or {})
     handler = _HANDLERS.get(name) if isinstance(name, str) else None
     if handler is None:
         fail("op", _("Operation: use one of %(allowed)s (got %(got)s)",
                       allowed=", ".join(OPERATIONS), got=str(name)[:40]))
     return handler(document, op, set(published_ids))
+
+
+def _change_type(doc: Doc, op: Mapping[str, Any], stored_types: Mapping[str, str]
+                 ) -> tuple[Doc, str]:
+    wanted = _req_id(op)
+    new_type = op.get("type")
+    if not isinstance(new_type, str) or not new_type:
+        fail("type", _("Field type: is required"))
+    clear = op.get("clear") in (True, "1", "true", "on")
+    return retype.change_type(doc, wanted, new_type, stored_type=stored_types.get(wanted),
+                              clear=clear), wanted

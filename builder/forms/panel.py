@@ -21,12 +21,13 @@ from .. import fields as field_types
 from ..fields import Field, FieldType, ValueInvalid
 from ..fields.choice import OPTION_COLORS
 from ..metadata import normalize_text
-from . import condition_form, domain
+from . import condition_form, domain, subtable_panel
+from .defaults import default_kinds
 from .labels import CONFIG_LABELS, ENUM_LABELS, prop_label
 
 MAX_OPTIONS = 500
-DATE_DEFAULTS = {"date": "today", "datetime": "now"}
 _INT = re.compile(r"^-?\d{1,15}$")
+_WORDS = re.compile(r"[\s,，、;；]+")
 
 Errors = dict[str, list[str]]
 
@@ -36,13 +37,15 @@ class Control:
     """One setting of a field type, as the panel shows it."""
 
     key: str
-    kind: str  # text, date, integer, number, checkbox, select, options, json
+    kind: str  # text, date, integer, number, checkbox, select, options, words, json
     label: str
     value: Any = None
     choices: list[tuple[str, str]] = field(default_factory=list)
     minimum: Any = None
     maximum: Any = None
     maxlength: int | None = None
+    #: the empty choice of a select (None: "Default")
+    empty: str | None = None
 
     @property
     def name(self) -> str:
@@ -59,26 +62,62 @@ def _kind(sub: Mapping[str, Any]) -> str:
     if kind in ("integer", "number", "boolean"):
         return "checkbox" if kind == "boolean" else kind
     items = sub.get("items", {})
+    if kind == "array" and {"id", "type", "label"} <= set(items.get("properties", {})):
+        return "columns"  # a sub-table's columns (subtable_panel)
     if kind == "array" and {"id", "label"} <= set(items.get("properties", {})):
         return "options"
+    if kind == "array" and ("enum" in items or items.get("type") == "string"):
+        return "words"
     return "json"
 
 
-def config_controls(field_type: FieldType, config: Mapping[str, Any]) -> list[Control]:
-    """A control per property of the type's config schema, filled from ``config``."""
+def config_controls(field_type: FieldType, config: Mapping[str, Any],
+                    dynamic: Mapping[str, list[tuple[str, str]]] | None = None) -> list[Control]:
+    """A control per property of the type's config schema, filled from ``config``.
+
+    ``dynamic`` gives choices that depend on other forms (a link's target form and its
+    fields): those settings become selects. Settings the type draws itself
+    (``panel_hidden``) are left out.
+    """
     out = []
+    hidden = getattr(field_type, "panel_hidden", ())
     for key, sub in field_type.config_schema.get("properties", {}).items():
+        if key in hidden:
+            continue
         kind = _kind(sub)
         value = config.get(key)
         if kind == "json" and value is not None and not isinstance(value, str):
             value = json.dumps(value, ensure_ascii=False, indent=1)
+        elif kind == "words" and isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
         names = ENUM_LABELS.get(key, {})
-        choices = [(str(v), str(names.get(v, v))) for v in sub.get("enum", [])]
-        out.append(Control(key=key, kind=kind, value=value, choices=choices,
+        enum = sub.get("enum") or (sub.get("items", {}).get("enum", []) if kind == "words" else [])
+        choices = [(str(v), str(names.get(v, v))) for v in enum]
+        empty = None
+        if dynamic is not None and key in dynamic:
+            kind, choices, empty = "select", list(dynamic[key]), _("Choose…")
+        out.append(Control(key=key, kind=kind, value=value, choices=choices, empty=empty,
                            label=str(CONFIG_LABELS.get(key, key.replace("_", " ").capitalize())),
                            minimum=sub.get("minimum"), maximum=sub.get("maximum"),
                            maxlength=sub.get("maxLength")))
     return out
+
+
+def dynamic_choices(field_doc: Mapping[str, Any], document: Mapping[str, Any],
+                    context: Any) -> dict[str, list[tuple[str, str]]] | None:
+    """Choices of a relation field's settings (other forms and their fields), if any."""
+    hook = getattr(field_types.get(field_doc["type"]), "config_choices", None)
+    if hook is None or context is None:
+        return None
+    return hook(dict(field_doc), dict(document), context)
+
+
+def filter_candidates(field_doc: Mapping[str, Any], context: Any) -> dict[str, dict[str, Any]]:
+    """Fields of a link's target form that its "records that may be chosen" can test."""
+    if context is None or field_doc.get("type") != "link":
+        return {}
+    target = context.forms.get((field_doc.get("config") or {}).get("form"))
+    return condition_candidates({"fields": target.fields}) if target else {}
 
 
 def option_colors() -> tuple[str, ...]:
@@ -140,6 +179,9 @@ def _read_control(form: Mapping[str, Any], control: Control, errors: Errors) -> 
                   got=raw[:20]))
             return raw[:40]
         return number
+    if control.kind == "words":  # "pdf, docx" → ["pdf", "docx"]; the schema checks each
+        words = [w.lower().lstrip(".") for w in _WORDS.split(raw) if w.strip(".")]
+        return list(dict.fromkeys(words)) or None
     if control.kind == "json":
         try:
             return json.loads(raw)
@@ -202,6 +244,8 @@ def parse_config(form: Mapping[str, Any], field_type: FieldType, action: str = "
     for control in config_controls(field_type, {}):
         if control.kind == "options":
             value: Any = _read_options(form, action, errors)
+        elif control.kind == "columns":
+            value = subtable_panel.read_columns(form, action, errors, _read_control)
         else:
             value = _read_control(form, control, errors)
         if value is not None:
@@ -220,17 +264,6 @@ def _read_unique(form: Mapping[str, Any], field_doc: Mapping[str, Any]) -> dict[
     if suffixes:
         rule["suffixes"] = list(dict.fromkeys(suffixes))[:60]
     return rule
-
-
-def default_kinds(field_doc: Mapping[str, Any]) -> list[str]:
-    """Which kinds of default value make sense for this field."""
-    field_type = field_types.get(field_doc["type"])
-    if field_type.readonly or not field_type.stored:
-        return []
-    kinds = ["static"]
-    if field_doc["type"] in DATE_DEFAULTS:
-        kinds.append(DATE_DEFAULTS[field_doc["type"]])
-    return kinds
 
 
 def _read_default(form: Any, field_doc: Mapping[str, Any], errors: Errors) -> Any:
@@ -261,10 +294,11 @@ def condition_candidates(document: Mapping[str, Any], exclude: str | None = None
     out = {}
     for doc in domain.live_fields(dict(document)):
         try:
-            field_types.get(doc["type"])
+            field_type = field_types.get(doc["type"])
         except KeyError:
             continue
-        if doc["id"] != exclude:
+        # computed on read (lookups, rollups): nothing to compare while a record is entered
+        if doc["id"] != exclude and field_type.field_operators(Field.from_document(doc)):
             out[doc["id"]] = doc
     return out
 
@@ -278,12 +312,29 @@ class FieldPanel:
     conditions: dict[str, tuple[str, list[condition_form.Row]]]
 
 
-def parse_field(form: Any, document: Mapping[str, Any], field_doc: Mapping[str, Any]
-                ) -> FieldPanel:
-    """Read the field panel for ``field_doc``; the pressed button is ``form['action']``."""
+def parse_field(form: Any, document: Mapping[str, Any], field_doc: Mapping[str, Any],
+                relations: Any = None) -> FieldPanel:
+    """Read the field panel for ``field_doc``; the pressed button is ``form['action']``.
+
+    ``relations`` is a callable giving the RelationContext (read only for links).
+    """
     action = _get(form, "action", 80)
     field_type = field_types.get(field_doc["type"])
     config, errors = parse_config(form, field_type, action)
+    if isinstance(config.get("fields"), list) and field_doc["type"] == "subtable":
+        subtable_panel.settle(config["fields"], field_doc, dict(document))
+    shown: dict[str, tuple[str, list[condition_form.Row]]] = {}
+    if "filter" in getattr(field_type, "panel_hidden", ()):
+        context = relations() if relations is not None else None
+        targets = filter_candidates({**field_doc, "config": config}, context)
+        cond, rows, mode, problems = condition_form.parse(form, "link_filter", targets, action)
+        if cond:
+            config["filter"] = cond
+        elif context is None and (field_doc.get("config") or {}).get("filter"):
+            config["filter"] = field_doc["config"]["filter"]  # nothing to edit it with: keep it
+        shown["link_filter"] = (mode, rows)
+        if problems:
+            errors.setdefault("link_filter", []).extend(problems)
     candidate = {**field_doc, "config": config}
     props: dict[str, Any] = {
         "label": _get(form, "label"), "help": _get_text(form, "help") or None,
@@ -296,7 +347,6 @@ def parse_field(form: Any, document: Mapping[str, Any], field_doc: Mapping[str, 
         span = _get(form, "span")
         props["span"] = int(span) if span in ("1", "2", "3", "4") else None
     candidates = condition_candidates(document, exclude=field_doc["id"])
-    shown: dict[str, tuple[str, list[condition_form.Row]]] = {}
     for key in ("visible_if", "required_if"):
         cond, rows, mode, problems = condition_form.parse(form, key, candidates, action)
         props[key] = cond

@@ -129,6 +129,12 @@ def update_field(document: Doc, wanted: str, props: Mapping[str, Any]) -> Doc:
     field_type = field_types.get(field["type"])
     if "config" in props and "config" not in errors:
         errors.update(config_errors(field_type, props["config"] or {}))
+        if not errors:
+            for parts, message in field_type.config_problems(props["config"] or {}):
+                # beside the input it is about (a column's setting), else its row or setting
+                beside = parts if len(parts) == 4 and parts[2] == "config" else parts[:2]
+                key = ".".join(["config", *(str(p) for p in beside)])
+                errors.setdefault(key, []).append(message)
     if props.get("unique") is not None and field["type"] not in domain.UNIQUE_TYPES:
         errors.setdefault("unique", []).append(_("Unique: this field type cannot be unique"))
     if errors:

@@ -11,17 +11,26 @@ from flask_babel import gettext as _
 from builder.apps import service as apps
 from builder.web import current_actor, render, user_names
 
-from . import service, view
-from .exceptions import DraftChanged, MetadataInvalid, OperationInvalid, ValidationFailed
+from . import detail_page, service, view
+from .exceptions import (
+    DraftChanged,
+    MetadataInvalid,
+    NotFound,
+    OperationInvalid,
+    ValidationFailed,
+)
 from .forms import NewFormForm, PublishForm
 from .page import PanelState, designer_context, history_context, read_panel
+from .record_schema import schema_download
 
 bp = Blueprint("builder_forms", __name__, url_prefix="/build/apps/<app_key>/forms")
 TEMPLATE = "builder/forms/designer.html"
 MAX_OP_BYTES = 256 * 1024
 MAX_OP_DEPTH = 24
 #: inputs whose change redraws the panel (they show or hide other inputs)
-STRUCTURAL_INPUTS = (".field", ".op", ".other", "default_kind", "unique", "config.display")
+STRUCTURAL_INPUTS = (".field", ".op", ".other", "default_kind", "unique", "config.display",
+                     "config.form", "config.multiple", "config.link", "config.source",
+                     "config.function", ".type")
 
 
 def _is_htmx() -> bool:
@@ -30,8 +39,8 @@ def _is_htmx() -> bool:
 
 def _load(app_key: str, form_key: str):
     actor = current_actor()
-    service.require_builder(actor)
     app = apps.get_app_by_key(actor, app_key)
+    service.require_builder(actor, app)
     return actor, app, service.get_form_for_build(actor, app, form_key)
 
 
@@ -44,8 +53,8 @@ def _designer_url(app, form, **params: Any) -> str:
 def new(app_key: str):
     """Create a form in an app: a name is enough, the key is made from it."""
     actor = current_actor()
-    service.require_builder(actor)
     app = apps.get_app_by_key(actor, app_key)
+    service.require_builder(actor, app)
     form = NewFormForm()
     status = 200
     if form.validate_on_submit():
@@ -115,7 +124,8 @@ def ops(app_key: str, form_key: str):
         state = None
     else:
         raw_revision = request.form.get("revision")
-        op, state = read_panel(form.draft, request.form)
+        op, state = read_panel(form.draft, request.form,
+                               relations=lambda: service.relation_context(form))
     revision = _revision(raw_revision)
     structural = _structural_change(state)
     if state is not None and state.errors:
@@ -218,3 +228,65 @@ def revert(app_key: str, form_key: str, number: int):
         response.headers["HX-Redirect"] = _designer_url(app, form)
         return response
     return redirect(_designer_url(app, form), 303)
+
+
+@bp.get("/<form_key>/fields/<field_id>/retype")
+def retype(app_key: str, form_key: str, field_id: str):
+    """What changing a field's type would do to its stored values; the builder decides."""
+    actor, app, form = _load(app_key, form_key)
+    found = service.retype_preview(actor, form, field_id[:40], request.args.get("type", "")[:40])
+    return render("builder/forms/retype.html", block="dialog", app=app, form=form,
+                  found=found, type_names=history_context()["type_names"],
+                  designer_url=_designer_url(app, form, sel=field_id))
+
+
+@bp.route("/<form_key>/fields/<field_id>/purge", methods=["GET", "POST"])
+def purge(app_key: str, form_key: str, field_id: str):
+    """Drop a deleted field's stored data for good, after a confirmation naming it."""
+    actor, app, form = _load(app_key, form_key)
+    field = service.deleted_field(actor, form, field_id[:40])
+    back = _designer_url(app, form, tab="form")
+    if request.method == "POST":
+        service.purge_field(actor, form, field.id)
+        flash(_("The data of “%(label)s” was purged.", label=field.label), "success")
+        return redirect(back, 303)
+    return render("builder/forms/purge.html", block="dialog", app=app, form=form, field=field,
+                  designer_url=back)
+
+
+@bp.route("/<form_key>/detail", methods=["GET", "POST"])
+def detail(app_key: str, form_key: str):
+    """The record page (360°): related sections and the timeline, saved into the draft."""
+    actor, app, form = _load(app_key, form_key)
+    choices = detail_page.pairs(service.relation_context(form))
+    here = url_for(".detail", app_key=app.key, form_key=form.key)
+    if request.method == "POST":
+        settings = detail_page.read(request.form, choices)
+        try:
+            service.save_draft(actor, form, dict(form.draft, detail=settings),
+                               revision=_revision(request.form.get("revision")))
+        except DraftChanged:
+            flash(_("The form was changed by someone else in the meantime. Check the "
+                    "settings again."), "error")
+            return redirect(here, 303)
+        if request.form.get("action") == "save":
+            flash(_("Record page settings saved to the draft. Publish the form to apply "
+                    "them."), "success")
+        return redirect(here, 303)
+    settings = form.draft.get("detail") or {}
+    return render("builder/forms/detail.html", block="content", app=app, form=form,
+                  choices=choices, configured="sections" in settings,
+                  sections=detail_page.rows(settings, choices, "sections"),
+                  sources=detail_page.rows(settings, choices, "sources"),
+                  timeline_limit=(settings.get("timeline") or {}).get("limit", 20),
+                  designer_url=_designer_url(app, form, tab="form"))
+
+
+@bp.get("/<form_key>/schema.json")
+def record_schema(app_key: str, form_key: str):
+    """The JSON Schema of the live version's records, as a download."""
+    actor, app, form = _load(app_key, form_key)
+    version = service.published_version(form)
+    if version is None:
+        raise NotFound(f"form {form_key} is not published")
+    return schema_download(version.document, version.version)

@@ -80,8 +80,13 @@ def canvas(document: Mapping[str, Any]) -> list[Node]:
     return _nodes(document.get("layout", []), fields, "")
 
 
+#: types the entry form spreads over a whole section row unless told otherwise (as
+#: runtime.records.entry.WIDE_TYPES; the canvas shows them the same way)
+WIDE_TYPES = frozenset({"textarea", "rich_text", "multi_select", "subtable"})
+
+
 def _nodes(items: Iterable[Mapping[str, Any]], fields: Mapping[str, dict[str, Any]],
-           parent: str) -> list[Node]:
+           parent: str, columns: int = 1) -> list[Node]:
     out: list[Node] = []
     for item in items:
         kind = item.get("kind")
@@ -90,13 +95,15 @@ def _nodes(items: Iterable[Mapping[str, Any]], fields: Mapping[str, dict[str, An
             field_type = _type(doc)
             if doc is None or field_type is None:
                 continue
+            wide = columns if doc["type"] in WIDE_TYPES else 1
             out.append(Node("field", doc["id"], field=doc, type=field_type,
-                            span=int(item.get("span") or 1), parent=parent))
+                            span=int(item.get("span") or wide), parent=parent))
         elif kind == "section":
             out.append(Node("section", item["id"], title=item.get("title") or "",
                             columns=int(item.get("columns") or 1),
                             collapsed=bool(item.get("collapsed")), parent=parent,
-                            children=_nodes(item.get("items", []), fields, item["id"])))
+                            children=_nodes(item.get("items", []), fields, item["id"],
+                                            int(item.get("columns") or 1))))
         elif kind in ("divider", "text"):
             out.append(Node(kind, item["id"], text=item.get("text") or "", parent=parent))
     for index, node in enumerate(out):

@@ -52,7 +52,8 @@ def _form(user=None) -> UserForm:
     if user is not None and request.method == "GET":
         form.department_id.data = str(user.department_id or "")
         form.language.data = user.language or ""
-    form.set_choices(admin.list_departments(g.user), LANGUAGE_NAMES)
+    keep = user.department_id if user is not None else None
+    form.set_choices(admin.list_departments(g.user, keep=keep), LANGUAGE_NAMES)
     return form
 
 
@@ -99,15 +100,21 @@ def edit(user_id: int):
                 return redirect(url_for("shell.home"), 303)
             return redirect(url_for("users_admin.edit", user_id=user.id), 303)
     status = 422 if form.errors else 200
+    from ..org import tree
+    from ..org.routes import transfer_context
+
     return render("admin/users_edit.html", block="content", status=status, form=form,
                   user=user, status_value=_status_of(user), statuses=_status_labels(),
-                  is_self=user.id == g.user.id, now=utcnow())
+                  is_self=user.id == g.user.id, now=utcnow(),
+                  departments=tree.departments_of(user.id), **transfer_context(user))
 
 
 @bp.post("/<int:user_id>/disable")
 def disable(user_id: int):
-    """Disable a user; they are signed out at once."""
-    return _set_active(user_id, False, _("%(name)s has been disabled and signed out."))
+    """Disable a user; they are signed out at once (their records stay theirs until moved)."""
+    return _set_active(user_id, False, _("%(name)s has been disabled and signed out. Their "
+                                         "records are kept; you can give them to someone "
+                                         "else below."))
 
 
 @bp.post("/<int:user_id>/enable")

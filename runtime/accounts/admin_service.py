@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from builder.db import db, utcnow
 from builder.exceptions import NotFound, PermissionDenied, ValidationFailed
 
+from ..audit import service as audit
 from ..config import LANGUAGES
 from . import mails, tokens
 from .domain import UserStatus, normalise_email
@@ -83,11 +84,16 @@ def _status_conditions(status: str):
     return ()
 
 
-def list_departments(actor: User) -> list[Department]:
-    """Departments to choose from, in their display order."""
+def list_departments(actor: User, *, keep: int | None = None) -> list[Department]:
+    """Departments to choose from, top-down in tree order; archived ones only if ``keep``."""
     _require_admin(actor)
-    return list(db.session.scalars(select(Department).order_by(Department.position,
-                                                               Department.name)))
+    from ..org import domain as org_domain
+
+    rows = db.session.scalars(select(Department).where(or_(
+        Department.archived_at.is_(None), Department.id == keep)))
+    by_id = {d.id: d for d in rows}
+    return [by_id[node.id] for node in org_domain.flatten(
+        org_domain.build_tree(by_id.values(), {}))]
 
 
 def get_user(actor: User, user_id: int) -> User:
@@ -104,7 +110,9 @@ def _check(changes: UserChanges, *, user_id: int | None = None) -> Department | 
     department = None
     if changes.department_id is not None:
         department = db.session.get(Department, changes.department_id)
-        if department is None:
+        current = db.session.get(User, user_id) if user_id is not None else None
+        unchanged = current is not None and current.department_id == changes.department_id
+        if department is None or (department.is_archived and not unchanged):
             errors["department_id"] = [_("Department: choose one from the list.")]
     if changes.language is not None and changes.language not in LANGUAGES:
         errors["language"] = [_("Language: choose one from the list.")]
@@ -121,6 +129,7 @@ def invite_user(actor: User, changes: UserChanges) -> User:
                        department=department, language=changes.language)
     user.invited_at = utcnow()
     mails.queue_invitation_mail(user, tokens.issue(user, TokenPurpose.INVITE), actor)
+    audit.record(actor, "user.invited", "user", user.id, _profile(user))
     _commit_profile()
     return user
 
@@ -134,6 +143,7 @@ def resend_invitation(actor: User, user_id: int) -> User:
     tokens.revoke(user, TokenPurpose.INVITE)
     user.invited_at = utcnow()
     mails.queue_invitation_mail(user, tokens.issue(user, TokenPurpose.INVITE), actor)
+    audit.record(actor, "user.invitation_resent", "user", user.id, {"email": user.email})
     db.session.commit()
     return user
 
@@ -146,13 +156,28 @@ def update_user(actor: User, user_id: int, changes: UserChanges) -> User:
         raise ValidationFailed({"is_admin": [_(
             "Administrator: %(name)s is the last active administrator; make someone "
             "else an administrator first.", name=user.name)]})
+    from ..org.service import assign_primary
+
+    before = _profile(user)
     user.name = changes.name.strip()
     user.email = normalise_email(changes.email)
-    user.department = department
+    assign_primary(user, department)
     user.is_admin = changes.is_admin
     user.language = changes.language
+    after = _profile(user)
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if diff:
+        audit.record(actor, "user.updated", "user", user.id, diff)
     _commit_profile()
     return user
+
+
+def _profile(user: User) -> dict:
+    """What the audit log keeps of a user's profile."""
+    department = db.session.get(Department, user.department_id) if user.department_id else None
+    return {"name": user.name, "email": user.email,
+            "department": department.name if department else None,
+            "is_admin": bool(user.is_admin), "language": user.language}
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
@@ -166,6 +191,9 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
                                   "be disabled.", name=user.name))
         end_all_sessions(user)
         tokens.revoke(user, TokenPurpose.RESET)
+    if user.is_active != active:
+        audit.record(actor, f"user.{'enabled' if active else 'disabled'}", "user", user.id,
+                     {"name": user.name, "email": user.email})
     user.is_active = active
     db.session.commit()
     return user

@@ -12,15 +12,25 @@ from builder.db import UTCDateTime, db, utcnow
 
 
 class Department(db.Model):
-    """A unit of the organisation (a tree; issue 5 adds managers and moves)."""
+    """A unit of the organisation: a tree ordered by ``position`` among siblings.
+
+    Managers and memberships live in :mod:`runtime.org.models`; an archived
+    department keeps its people and records but can no longer be chosen.
+    """
 
     __tablename__ = "department"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_archived(self) -> bool:
+        """Archived departments cannot be chosen in fields and pickers any more."""
+        return self.archived_at is not None
 
 
 class User(db.Model):

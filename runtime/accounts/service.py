@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.db import db, utcnow
 from builder.exceptions import ValidationFailed
 
+from ..audit import service as audit
 from . import mails, throttle, tokens
 from .domain import NAME_MAX, has_control_characters, looks_like_email, normalise_email
 from .exceptions import SignInFailed, SignInThrottled, TokenInvalid
@@ -79,11 +85,14 @@ def create_user(
         name=name.strip(),
         password_hash=hash_password(password) if password else None,
         is_admin=is_admin,
-        department=department,
         language=language,
     )
     db.session.add(user)
     db.session.flush()
+    if department is not None:
+        from ..org.service import assign_primary
+
+        assign_primary(user, department)
     return user
 
 
@@ -93,6 +102,8 @@ def create_first_admin(name: str, email: str, password: str, language: str | Non
     if errors:
         raise ValidationFailed(errors)
     user = create_user(email, name, password, is_admin=True, language=language)
+    audit.record(user, "user.created", "user", user.id,
+                 {"name": user.name, "email": user.email, "is_admin": True, "first_run": True})
     db.session.commit()
     return user
 
@@ -101,10 +112,15 @@ def _throttle_keys(email: str, ip: str | None) -> dict[str, str]:
     return {"account": normalise_email(email)[:254], "ip": (ip or "unknown")[:254]}
 
 
-def _count_failure(keys: dict[str, str]) -> None:
-    """Record a failed attempt and commit; a lost race on a new counter row retries once."""
+def _count_failure(keys: dict[str, str], also=None) -> None:
+    """Record a failed attempt (and ``also()``, e.g. its audit entry) and commit.
+
+    A lost race on a new counter row retries once.
+    """
     for attempt in range(2):
         throttle.record_failure(keys)
+        if also is not None:
+            also()
         try:
             db.session.commit()
             return
@@ -115,7 +131,11 @@ def _count_failure(keys: dict[str, str]) -> None:
 
 
 def authenticate(email: str, password: str, ip: str | None) -> User:
-    """Check credentials with per-account and per-IP backoff; commits the counters."""
+    """Check credentials with per-account and per-IP backoff; commits the counters.
+
+    Both outcomes are audited with the IP; a success is committed by the session
+    that follows (:func:`start_session`).
+    """
     keys = _throttle_keys(email, ip)
     wait = throttle.retry_after(keys)
     if wait:
@@ -123,9 +143,14 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _count_failure(keys)
+        reason = "password" if user is not None and user.is_active else (
+            "disabled" if user is not None else "unknown_email")
+        _count_failure(keys, lambda: audit.record(
+            None, "auth.sign_in_failed", "user", user.id if user else None,
+            {"email": keys["account"], "reason": reason}, ip, actor_name=keys["account"]))
         raise SignInFailed()
     throttle.clear(keys)
+    audit.record(user, "auth.sign_in", "user", user.id, {}, ip)
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     return user
@@ -152,6 +177,7 @@ def change_password(actor: User, current: str, new: str, *, keep_token: str | No
     throttle.clear(keys)
     tokens.revoke(actor, TokenPurpose.RESET)
     end_all_sessions(actor, keep_token=keep_token)
+    audit.record(actor, "auth.password_changed", "user", actor.id, {}, ip)
     db.session.commit()
 
 
@@ -204,6 +230,7 @@ def redeem_link(token: str, purpose: TokenPurpose, password: str) -> User:
     tokens.revoke(user)
     end_all_sessions(user)
     throttle.clear(_throttle_keys(user.email, None))
+    audit.record(user, "auth.password_set", "user", user.id, {"link": purpose.value})
     db.session.commit()
     return user
 
@@ -230,20 +257,69 @@ def start_session(user: User, *, remember: bool, ip: str | None, user_agent: str
     return token
 
 
-def load_session(token: object) -> UserSession | None:
+@dataclass(frozen=True)
+class LiveSession:
+    """A signed-in browser's session as a request sees it."""
+
+    id: int
+    user: User
+    remember: bool
+    expires_at: datetime
+
+
+def load_session(token: object) -> LiveSession | None:
     """The live session for a cookie token, sliding its expiry now and then."""
     if not token or not isinstance(token, str):
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    row = db.session.execute(_SESSION_WITH_USER, {"token_hash": token_hash(token)}).first()
     now = utcnow()
-    if row is None or row.expires_at <= now or not row.user.is_active:
+    if row is None or row.session_expires_at <= now or not row.is_active:
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        days = REMEMBER_DAYS if row.remember else SESSION_DAYS
-        row.expires_at = now + timedelta(days=days)
+    expires_at = row.session_expires_at
+    if now - row.session_last_seen_at > TOUCH_EVERY:
+        days = REMEMBER_DAYS if row.session_remember else SESSION_DAYS
+        expires_at = now + timedelta(days=days)
+        db.session.execute(update(UserSession).where(UserSession.id == row.session_id)
+                           .values(last_seen_at=now, expires_at=expires_at))
         db.session.commit()
-    return row
+    user = _known_user(row[len(_SESSION_PART):])
+    return LiveSession(row.session_id, user, row.session_remember, expires_at)
+
+
+def _known_user(values: Sequence[Any]) -> User:
+    """The user as an ORM object from the columns already read, without a second query.
+
+    Every signed-in request needs its user; loading it through the ORM costs more
+    than the query itself, so the object is put together from the row (as if the
+    ORM had loaded it) unless this session already holds it.
+    """
+    key = _USER_MAPPER.identity_key_from_primary_key((values[_USER_ID],))
+    user = db.session.identity_map.get(key)
+    if user is None:
+        user = _USER_MAPPER.class_manager.new_instance()
+        inspect(user).dict.update(zip(_USER_ATTRIBUTES, values, strict=True))
+        make_transient_to_detached(user)  # loaded values, identity key, no pending changes
+        db.session.add(user)
+    elif inspect(user).expired_attributes:
+        # held but expired by an earlier commit: refresh it from the row just read
+        for attribute, value in zip(_USER_ATTRIBUTES, values, strict=True):
+            if attribute in inspect(user).expired_attributes:
+                set_committed_value(user, attribute, value)
+    return user
+
+
+# Every signed-in request runs this: one query for the session and its user, built once.
+_SESSIONS = UserSession.__table__
+_USER_MAPPER = inspect(User)
+_USER_ATTRIBUTES = [_USER_MAPPER.get_property_by_column(c).key for c in User.__table__.c]
+_USER_ID = list(User.__table__.c).index(User.__table__.c.id)
+_SESSION_PART = (_SESSIONS.c.id.label("session_id"), _SESSIONS.c.remember.label("session_remember"),
+                 _SESSIONS.c.last_seen_at.label("session_last_seen_at"),
+                 _SESSIONS.c.expires_at.label("session_expires_at"))
+_SESSION_WITH_USER = (
+    select(*_SESSION_PART, *User.__table__.c)  # the user's columns last, in table order
+    .join_from(_SESSIONS, User.__table__, _SESSIONS.c.user_id == User.__table__.c.id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash")))
 
 
 def end_session(token: str | None) -> None:

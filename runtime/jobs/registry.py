@@ -58,7 +58,23 @@ def register_all() -> None:
     global _platform_registered
     if _platform_registered:
         return
+    from ..files import jobs as file_jobs
     from ..mail import jobs as mail_jobs
+    from ..org import transfer
+    from ..transfer import export as transfer_export
+    from ..transfer import jobs as transfer_jobs
 
     register(JobType("mail.send", mail_jobs.send_mail, max_attempts=6, backoff=30, timeout=120))
+    register(JobType(transfer.JOB, transfer.run_transfer, max_attempts=5, backoff=30,
+                     timeout=3600))
+    register(JobType("files.clean_orphan", file_jobs.clean_orphan, max_attempts=5, backoff=60,
+                     timeout=120))
+    # Imports commit chunk by chunk and resume after the last one, so a retry never
+    # repeats work; a million rows take minutes, hence the long timeout.
+    register(JobType("transfer.import", transfer_jobs.run_import, max_attempts=3, backoff=30,
+                     timeout=4 * 3600))
+    register(JobType("transfer.expire_import", transfer_jobs.expire_import, max_attempts=3))
+    register(JobType("transfer.export", transfer_export.run_export, max_attempts=3, backoff=30,
+                     timeout=3600))
+    register(JobType("transfer.expire_export", transfer_export.expire_export, max_attempts=3))
     _platform_registered = True

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.fields import ValueInvalid
+from builder.fields import ValueInvalid, subtable
 
 from . import display, entry
 from .display import Shown
@@ -51,20 +51,32 @@ def merge(form: PublishedForm, submitted: Mapping[str, Any], base: Mapping[str, 
         if field_type.readonly or f.id not in submitted:
             continue
         theirs = current.values.get(f.id)
-        theirs_json = field_type.to_json(f, theirs)
-        if base is not None and base.get(f.id) == theirs_json:
+        theirs_json = _typed(f, field_type.to_json(f, theirs))
+        base_json = _typed(f, base.get(f.id)) if base is not None else None
+        if base is not None and base_json == theirs_json:
             continue  # they did not change this field
         mine, mine_json = _coerce(form, f.id, submitted[f.id])
+        mine_json = _typed(f, mine_json)
         if mine_json == theirs_json:
             continue
         clash = Clash(f.id, f.label, _shown(f, mine, submitted[f.id], names),
                       display.plain(display.show(f, theirs, names)))
-        if base is not None and mine_json == base.get(f.id):
+        if base is not None and mine_json == base_json:
             result.values[f.id] = entry.form_value(form, f.id, theirs)
             result.taken.append(clash)
         else:
             result.conflicts.append(clash)
     return result
+
+
+def _typed(f, value_json: Any) -> Any:
+    """What people typed of a value: a sub-table's rows without their formula cells (the
+    form does not post them; they are calculated on save)."""
+    if f.type != "subtable" or not isinstance(value_json, list):
+        return value_json
+    formulas = {c.id for c in subtable.columns(f) if c.type == "formula"}
+    return [{k: v for k, v in row.items() if k not in formulas} if isinstance(row, dict)
+            else row for row in value_json]
 
 
 def _coerce(form: PublishedForm, field_id: str, raw: Any) -> tuple[Any, Any]:

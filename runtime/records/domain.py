@@ -50,8 +50,11 @@ def prepare(form: PublishedForm, data: Mapping[str, Any],
         try:
             result.values[field.id] = field_type.coerce(field, data[field.id])
         except ValueInvalid as exc:
-            result.add_error(field.id, exc.message)
-            result.values[field.id] = None
+            for message in exc.messages:
+                result.add_error(field.id, message)
+            for part, messages in exc.parts.items():  # a sub-table's cells: "f_sub.1.f_qty"
+                result.errors[f"{field.id}.{part}"] = list(messages)
+            result.values[field.id] = exc.partial
     compute_formulas(form, result.values, utcnow())
     _apply_visibility(form, result)
     _check_required(form, result)
@@ -81,7 +84,9 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
             result.visible.add(field_id)
         else:
             result.values[field_id] = None
-            result.errors.pop(field_id, None)
+            for key in [k for k in result.errors
+                        if k == field_id or k.startswith(field_id + ".")]:
+                del result.errors[key]
 
 
 def required_now(form: PublishedForm, values: Mapping[str, Any]) -> set[str]:

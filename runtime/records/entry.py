@@ -17,15 +17,18 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from builder.fields import Field, ValueInvalid, region
+from builder.fields import Field, ValueInvalid, region, subtable
 from builder.fields.dates import local_zone
 
+from . import defaults, subtables
 from .schema import PublishedForm
 from .widgets import region_levels
 
 #: types that take a whole row of a multi-column section unless told otherwise
-WIDE_TYPES = frozenset({"textarea", "rich_text", "multi_select"})
+WIDE_TYPES = frozenset({"textarea", "rich_text", "multi_select", "subtable"})
 TOUCHED = "_touched"
+#: types whose form value is a list (one input per item: options, file references)
+LIST_TYPES = frozenset({"multi_select", "attachment", "image"})
 
 
 # ---------------------------------------------------------------- reading a submission
@@ -43,9 +46,13 @@ def parse_submission(form: PublishedForm, formdata: MultiDict) -> dict[str, Any]
                 data[f.id] = region_levels({level: formdata.get(key, "")
                                             for level, key in zip(region.LEVELS, keys,
                                                                   strict=True)}) or None
+        elif f.type == "subtable":
+            rows = subtables.parse_rows(f, formdata)
+            if rows is not None:
+                data[f.id] = rows
         elif f.id not in formdata:
             continue
-        elif f.type == "multi_select":
+        elif f.type in LIST_TYPES or (f.type == "link" and f.config.get("multiple")):
             data[f.id] = [item for item in formdata.getlist(f.id) if item]
         elif f.type == "boolean":
             data[f.id] = formdata.getlist(f.id)[-1]
@@ -57,7 +64,9 @@ def parse_submission(form: PublishedForm, formdata: MultiDict) -> dict[str, Any]
 def touched(form: PublishedForm, formdata: MultiDict) -> set[str]:
     """The fields the person has already changed (kept in a hidden input by records.js)."""
     names = (formdata.get(TOUCHED) or "")[:4000].split(",")
-    return {name for name in names if name in form.field_map}
+    return {name for name in names
+            if name.split(".")[0] in form.field_map and (
+                "." not in name or subtables.CELL_KEY.match(name))}
 
 
 # ---------------------------------------------------------------- values for the form
@@ -65,11 +74,21 @@ def touched(form: PublishedForm, formdata: MultiDict) -> set[str]:
 
 def form_value(form: PublishedForm, field_id: str, value: Any) -> Any:
     """A stored (Python) value as the form shows it."""
+    return field_form_value(form.field_map[field_id], value)
+
+
+def field_form_value(f: Field, value: Any) -> Any:
+    """A stored value of field (or sub-table column) ``f`` as the form shows it."""
     if value is None:
         return None
-    kind = form.field_map[field_id].type
-    if kind == "multi_select":
+    kind = f.type
+    if kind == "subtable":
+        return [{c.id: field_form_value(c, row.get(c.id)) for c in subtable.columns(f)}
+                for row in value]
+    if kind in LIST_TYPES:
         return list(value)
+    if isinstance(value, list):  # many links
+        return [str(item) for item in value]
     if kind == "region":
         return region_levels(value)
     if isinstance(value, bool):
@@ -102,20 +121,27 @@ def from_json(form: PublishedForm, field_id: str, raw: Any) -> Any:
         return None if raw is None else str(raw)
 
 
-def initial_values(form: PublishedForm) -> dict[str, Any]:
-    """Form values for a new record: each field's default, if it has one we can fill."""
-    now = datetime.now(local_zone())
-    values: dict[str, Any] = {}
-    for field_id, doc in form.raw_fields.items():
-        default = doc.get("default") or {}
-        kind = default.get("kind")
-        if kind == "static" and default.get("value") is not None:
-            values[field_id] = from_json(form, field_id, default["value"])
-        elif kind == "today":
-            values[field_id] = now.date().isoformat()
-        elif kind == "now":
-            values[field_id] = now.strftime("%Y-%m-%dT%H:%M")
-    return values
+def initial_values(form: PublishedForm, actor=None) -> dict[str, Any]:
+    """Form values for a new record: each field's default (fixed, today, now, the person
+    filling it in, their department)."""
+    return {field_id: from_json(form, field_id, raw)
+            for field_id, raw in defaults.raw_values(form, actor).items()}
+
+
+def prefilled(form: PublishedForm, args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Values a link fills in (``/new?f_start1=2026-03-05``, from a calendar day), checked
+    like typed input: each is coerced by its field type; what does not fit is kept as
+    typed and reported beside its field. Fields people cannot enter are ignored."""
+    wanted = MultiDict([(k, v[:2000]) for k, v in args.items(multi=True)
+                        if k in form.field_map])
+    values = parse_submission(form, wanted)
+    errors: dict[str, list[str]] = {}
+    for field_id, raw in values.items():
+        try:
+            form.type_of(field_id).coerce(form.field_map[field_id], raw)
+        except ValueInvalid as exc:
+            errors[field_id] = [exc.message]
+    return values, errors
 
 
 # ---------------------------------------------------------------- layout
@@ -207,6 +233,8 @@ class FieldState:
     visible: bool = True
     #: the value someone else saved meanwhile (edit conflicts), for display
     theirs: Any = None
+    #: messages for the parts of the value (a sub-table's cells: "1.f_qty" → messages)
+    cell_errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 def field_states(form: PublishedForm, values: Mapping[str, Any], *,
@@ -219,7 +247,8 @@ def field_states(form: PublishedForm, values: Mapping[str, Any], *,
         doc = dict(form.raw_fields[f.id], required=f.id in required, config=f.config)
         readonly = form.type_of(f.id).readonly
         value = (readonly_text or {}).get(f.id) if readonly else values.get(f.id)
-        states[f.id] = FieldState(field=doc, value=value, errors=list(errors.get(f.id, [])),
+        own, cells = subtables.split_errors(f, errors)
+        states[f.id] = FieldState(field=doc, value=value, errors=own, cell_errors=cells,
                                   readonly=readonly, visible=f.id in visible,
                                   theirs=(theirs or {}).get(f.id))
     return states

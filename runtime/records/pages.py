@@ -9,9 +9,10 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 
+from builder.db import db
 from builder.web import render
 
-from . import conflicts, display, domain, entry, service
+from . import conflicts, display, domain, entry, links, relations, service, subtables
 from .display import Shown
 from .forms_lookup import FormTarget
 from .schema import PublishedForm
@@ -40,7 +41,8 @@ def error_summary(form: PublishedForm, errors: Mapping[str, list[str]]) -> list[
     """Each field's messages for the list at the top of a refused form, in form order."""
     order = {f.id: i for i, f in enumerate(entry.ordered_fields(form))}
     items = []
-    for field_id in sorted(errors, key=lambda k: order.get(k, -1)):
+    # "f_sub.1.f_qty" places a sub-table cell's message; the table lists it too
+    for field_id in sorted((k for k in errors if "." not in k), key=lambda k: order.get(k, -1)):
         for message in errors[field_id]:
             items.append({"field_id": field_id, "label": _label(form, field_id) if field_id else "",
                           "message": message})
@@ -69,37 +71,63 @@ def _form_context(form: PublishedForm, values: Mapping[str, Any], *,
         errors = {k: v for k, v in prepared.errors.items() if k in (touched or set())}
     if submitted:
         touched = set(form.field_map)
+    values = subtables.with_formula_text(form, values, prepared.values, _cell_text)
+    readonly_text = {**(readonly_text or {}), **lookup_preview(form, prepared.values)}
     states = entry.field_states(form, values, errors=errors, visible=prepared.visible,
                                 required=domain.required_now(form, prepared.values),
-                                readonly_text=readonly_text, theirs=theirs)
+                                readonly_text={**(readonly_text or {}),
+                                               **_formula_text(form, prepared.values)},
+                                theirs=theirs)
     return {"blocks": entry.layout(form), "states": states,
             "summary": error_summary(form, errors) if submitted else [],
             "touched": ",".join(sorted(touched or ()))}
 
 
+def _cell_text(column, value: Any) -> str:
+    return display.show(column, value, {}).text
+
+
+def _formula_text(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, str]:
+    """Formula fields as calculated from what is typed so far (the live refresh shows them)."""
+    return {f.id: _cell_text(f, values.get(f.id)) for f in form.fields if f.type == "formula"}
+def lookup_preview(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, str]:
+    """Lookups for the links as chosen so far (before saving), as text for their widgets."""
+    lookups = [f for f in form.fields if f.type == "lookup"]
+    if not lookups:
+        return {}
+    draft = Record(id=0, values=dict(values))
+    relations.resolve(form, [draft], db.session.connection(), rollups=False)
+    related = links.related(form, [draft.values], lookups)
+    return {f.id: display.as_text(display.show(f, draft.values.get(f.id), {}, related=related))
+            for f in lookups}
+
+
 def entry_page(target: FormTarget, values: Mapping[str, Any], *,
                errors: Mapping[str, list[str]] | None = None, touched: set[str] | None = None,
-               status: int = 200):
+               status: int = 200, focus: str | None = None):
     """The new-record page (or just its form, for htmx)."""
     keys = {"app_key": target.app.key, "form_key": target.form.key}
     context = _form_context(target.published, values, existing=None, errors=errors,
                             touched=touched)
     return render("records/new.html", block="entry_form", status=status, target=target,
-                  mode="new", action_url=url_for("records.new", **keys),
+                  mode="new", row_focus=focus, action_url=url_for("records.new", **keys),
                   refresh_url=url_for("records.refresh_new", **keys), **context)
 
 
 def readonly_text(form: PublishedForm, record: Record) -> dict[str, str]:
-    """Auto-numbers and system fields of a record, as text for their read-only widgets."""
-    names = display.names_for(display.record_user_ids([record]))
-    return {f.id: display.show(f, record.values.get(f.id), names).text for f in form.fields
-            if form.type_of(f.id).readonly}
+    """Auto-numbers, system fields and lookups of a record, as text for read-only widgets."""
+    names = display.names_for(display.record_user_ids([record], form))
+    related = links.related(form, [record.values])
+    return {f.id: display.as_text(display.show(f, record.values.get(f.id), names,
+                                               related=related))
+            for f in form.fields if form.type_of(f.id).readonly}
 
 
 def edit_page(target: FormTarget, record: Record, values: Mapping[str, Any], *,
               row_version: int, errors: Mapping[str, list[str]] | None = None,
               touched: set[str] | None = None, status: int = 200, restoring: bool = False,
-              merge: conflicts.Merge | None = None, changed_by: list[str] | None = None):
+              merge: conflicts.Merge | None = None, changed_by: list[str] | None = None,
+              focus: str | None = None):
     """The edit page of a record (or just its form, for htmx)."""
     keys = {"app_key": target.app.key, "form_key": target.form.key, "record_id": record.id}
     theirs = {c.field_id: c.theirs for c in merge.conflicts} if merge else None
@@ -108,7 +136,7 @@ def edit_page(target: FormTarget, record: Record, values: Mapping[str, Any], *,
                             theirs=theirs)
     return render("records/edit.html", block="entry_form", status=status, target=target,
                   record=record, title=record_title(target.published, record), mode="edit",
-                  row_version=row_version, restoring=restoring, merge=merge,
+                  row_version=row_version, restoring=restoring, merge=merge, row_focus=focus,
                   changed_by=changed_by or [],
                   action_url=url_for("records.edit", **keys),
                   refresh_url=url_for("records.refresh_edit", **keys), **context)
@@ -135,9 +163,11 @@ def conflict_page(actor, target: FormTarget, current: Record, data: Mapping[str,
 def detail_context(form: PublishedForm, record: Record) -> dict[str, Any]:
     """The record's values by layout, and who created and changed it when."""
     system = record.system
-    names = display.names_for(display.record_user_ids([record]))
+    names = display.names_for(display.record_user_ids([record], form))
     visible = domain.prepare(form, {}, record.values).visible
-    shown = {f.id: display.show(f, record.values.get(f.id), names) for f in form.fields}
+    related = links.related(form, [record.values])
+    shown = {f.id: display.show(f, record.values.get(f.id), names, related=related)
+             for f in form.fields}
     info = [
         (_("Owner"), display.person(names, system.get("owner_id"))),
         (_("Created"), _("%(when)s by %(who)s", when=display.when(system.get("created_at")),
@@ -189,11 +219,13 @@ def record_table(form: PublishedForm, records: list[Record], *, trashed: bool) -
     user_ids = {r.values.get(c.id) for r in records for c in columns
                 if c.type in display.USER_TYPES}
     names = display.names_for(user_ids)
+    related = links.related(form, [r.values for r in records], columns)
     table = Table(columns=columns, numbered=form.title_field is None)
     for record in records:
         moment = record.deleted_at if trashed else record.system.get("updated_at")
         table.rows.append(Row(id=record.id, title=record_title(form, record),
                               cells=[display.show(c, record.values.get(c.id), names,
-                                                  compact=True) for c in columns],
+                                                  compact=True, related=related)
+                                     for c in columns],
                               when=display.when(moment)))
     return table

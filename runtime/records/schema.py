@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +13,7 @@ import sqlalchemy as sa
 from builder import fields as field_types
 from builder.fields import Field
 
-from .storage import TableSpec, unique_key_column
+from .storage import TableSpec, side_table_name, unique_key_column
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,30 @@ class PublishedForm:
                          unique=self.unique, composite=composite)
 
     @cached_property
+    def metadata(self) -> sa.MetaData:
+        """The record table and its side tables, built once."""
+        metadata = sa.MetaData()
+        self.spec.table(metadata)
+        return metadata
+
+    @cached_property
     def table(self) -> sa.Table:
         """The SQLAlchemy table of the records."""
-        return self.spec.table()
+        return self.metadata.tables[self.spec.name]
+
+    @cached_property
+    def side_fields(self) -> list[Field]:
+        """Live fields whose values live in side tables (many links, sub-tables)."""
+        return [f for f in self.fields if field_types.get(f.type).is_side(f)]
+
+    def side_table(self, field_id: str) -> sa.Table:
+        """The side table of a multi-valued field."""
+        return self.metadata.tables[side_table_name(self.form_id, field_id)]
+
+    @cached_property
+    def insert_returning(self) -> sa.Insert:
+        """INSERT of one record (values given at execution) returning the stored row."""
+        return self.table.insert().returning(*self.table.c)
 
     def unique_column(self, field_id: str) -> str:
         """The column a unique field is checked on."""
@@ -82,14 +105,34 @@ class PublishedForm:
         out: list[tuple[str, str, Any]] = []
         for f in self.fields:
             field_type = field_types.get(f.type)
-            key = field_type.system_column if not field_type.stored else f.id
+            key = field_type.system_column if not field_type.is_stored(f) else f.id
             if key is None:
                 continue
             if type(field_type).from_db is base:
                 out.append((f.id, key, None))
             else:
-                out.append((f.id, key, lambda v, t=field_type, f=f: t.from_db(f, v)))
+                out.append((f.id, key, partial(field_type.from_db, f)))
         return out
+
+    @cached_property
+    def column_keys(self) -> tuple[str, ...]:
+        """The table's columns in ``select(table)`` order."""
+        return tuple(self.table.c.keys())
+
+    @cached_property
+    def row_plan(self) -> RowPlan:
+        """How to read a row in ``column_keys`` order by position (list pages, queries)."""
+        from .storage import SYSTEM_COLUMNS
+
+        index = {key: i for i, key in enumerate(self.column_keys)}
+        plain = [(fid, index[key]) for fid, key, read in self.readers if read is None]
+        system = SYSTEM_COLUMNS[1:]
+        return RowPlan(
+            id=index["id"], plain_ids=tuple(fid for fid, _ in plain),
+            plain=_getter([i for _, i in plain]), system_keys=system,
+            system=_getter([index[key] for key in system]),
+            converted=tuple((fid, index[key], read) for fid, key, read in self.readers
+                            if read is not None))
 
     @cached_property
     def formula_fields(self) -> list[Field]:
@@ -98,9 +141,21 @@ class PublishedForm:
 
         return formula_order(self.fields)
 
+    @cached_property
+    def formula_steps(self) -> list[Any]:
+        """Formula fields and sub-tables' per-row formula columns, in evaluation order."""
+        from builder.fields.computed import formula_steps
+
+        return formula_steps(self.fields)
+
+    @cached_property
+    def types(self) -> dict[str, field_types.FieldType]:
+        """The field type of each live field, by id (looked up once per form version)."""
+        return {f.id: field_types.get(f.type) for f in self.fields}
+
     def type_of(self, field_id: str) -> field_types.FieldType:
         """The field type of a live field."""
-        return field_types.get(self.field_map[field_id].type)
+        return self.types[field_id]
 
     @property
     def title_field(self) -> str | None:
@@ -109,6 +164,27 @@ class PublishedForm:
         if chosen in self.field_map:
             return chosen
         return next((f.id for f in self.fields if f.type == "text"), None)
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """Positions to turn a row of ``select(table)`` into values without looking up names."""
+
+    id: int
+    #: fields whose stored value is their value, and a getter of those values in that order
+    plain_ids: tuple[str, ...]
+    plain: Callable[[Sequence[Any]], tuple[Any, ...]]
+    system_keys: tuple[str, ...]
+    system: Callable[[Sequence[Any]], tuple[Any, ...]]
+    #: (field id, position, converter) of the fields that need converting
+    converted: tuple[tuple[str, int, Any], ...]
+
+
+def _getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """``itemgetter`` that always answers a tuple."""
+    if len(positions) == 1:
+        return lambda row, i=positions[0]: (row[i],)
+    return itemgetter(*positions) if positions else (lambda row: ())
 
 
 # Keyed by (form id, version, stamp): a version never changes, and the stamp (the

@@ -16,9 +16,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from builder.db import begin_write, db, utcnow
-from builder.exceptions import PermissionDenied
 
-from . import computed, domain, events
+from ..audit import service as audit
+from ..files import service as files
+from ..permissions import service as permissions
+from . import computed, defaults, domain, events, links, relations, sides, subtables
 from .exceptions import RecordNotFound, StaleRecord, ValidationFailed
 from .models import Action, RecordHistory
 from .schema import PublishedForm
@@ -47,15 +49,40 @@ class Record:
 
 
 def _require(actor, form: PublishedForm, operation: str) -> None:
-    """Every signed-in, active user may use a published form (roles come with issue 5)."""
-    if actor is None or not getattr(actor, "is_active", False):
-        raise PermissionDenied(f"{operation} on form {form.form_id}")
+    """PermissionDenied unless the actor's roles grant the operation (runtime/permissions)."""
+    permissions.require(actor, form, operation)
+
+
+def can(actor, form: PublishedForm, operation: str) -> bool:
+    """Whether ``actor`` may ``operation`` (create, edit, view, delete) records of ``form``."""
+    return permissions.can(actor, form, operation)
 
 
 def _to_record(form: PublishedForm, row: Mapping[str, Any]) -> Record:
     values = {fid: row[key] if read is None else read(row[key])
               for fid, key, read in form.readers}
     return Record(id=row["id"], values=values, system={k: row[k] for k in SYSTEM_FIELDS})
+
+
+def _records(form: PublishedForm, result: sa.Result) -> list[Record]:
+    """The records of a result; by position when it has the table's columns in order.
+
+    List pages turn 50 rows of 15 columns into records: reading by position
+    (checked once per result) instead of by name halves that work.
+    """
+    if tuple(result.keys()) != form.column_keys:
+        return [_to_record(form, row) for row in result.mappings()]
+    plan = form.row_plan
+    plain_ids, plain, keys, system, converted = (plan.plain_ids, plan.plain, plan.system_keys,
+                                                 plan.system, plan.converted)
+    out = []
+    for row in result.all():
+        values = dict(zip(plain_ids, plain(row), strict=True))
+        for fid, i, read in converted:
+            values[fid] = read(row[i])
+        out.append(Record(id=row[plan.id], values=values,
+                          system=dict(zip(keys, system(row), strict=True))))
+    return out
 
 
 def _load(form: PublishedForm, record_id: int, *, for_update: bool = False) -> Record:
@@ -65,12 +92,16 @@ def _load(form: PublishedForm, record_id: int, *, for_update: bool = False) -> R
     row = db.session.execute(stmt).mappings().first()
     if row is None:
         raise RecordNotFound(f"record {record_id}")
-    return _to_record(form, row)
+    record = _to_record(form, row)
+    sides.fill(form, [record], db.session.connection())
+    if not for_update:  # the write path never reads lookups and rollups
+        relations.resolve(form, [record], db.session.connection())
+    return record
 
 
 def _columns(form: PublishedForm, values: Mapping[str, Any]) -> dict[str, Any]:
     out = {f.id: form.type_of(f.id).to_db(f, values.get(f.id)) for f in form.fields
-           if form.type_of(f.id).stored}
+           if form.type_of(f.id).is_stored(f)}
     out.update(domain.unique_keys(form, values))
     return out
 
@@ -94,7 +125,7 @@ def _check_unique(form: PublishedForm, values: Mapping[str, Any], record_id: int
 
 def _check_references(form: PublishedForm, prepared: domain.Prepared,
                       existing: Record | None) -> None:
-    """Members must be active users and departments must exist (one query per kind)."""
+    """Members must be active users, departments must exist and not be archived."""
     from ..accounts.models import Department, User
 
     wanted: dict[str, dict[str, int]] = {"user": {}, "department": {}}
@@ -104,22 +135,28 @@ def _check_references(form: PublishedForm, prepared: domain.Prepared,
         unchanged = existing is not None and existing.values.get(item.id) == value
         if kind in wanted and value is not None and not unchanged:
             wanted[kind][item.id] = value
-    checks = ((User, wanted["user"], User.is_active.is_(True), _("choose an active member")),
-              (Department, wanted["department"], sa.true(), _("choose an existing department")))
-    for model, by_field, condition, message in checks:
+    for kind, by_field in wanted.items():
         if not by_field:
             continue
+        model, condition = ((User, User.is_active.is_(True)) if kind == "user"
+                            else (Department, Department.archived_at.is_(None)))
         found = set(db.session.scalars(sa.select(model.id).where(
             model.id.in_(set(by_field.values())), condition)))
         for field_id, value in by_field.items():
             if value not in found:
-                prepared.add_error(field_id, message)
+                prepared.add_error(field_id, _("choose an active member") if kind == "user"
+                                   else _("choose an existing department that is not archived"))
 
 
-def _validated(form: PublishedForm, data: Mapping[str, Any], existing: Record | None
-               ) -> domain.Prepared:
+def _validated(actor, form: PublishedForm, data: Mapping[str, Any], existing: Record | None,
+               view: PublishedForm | None = None) -> domain.Prepared:
     prepared = domain.prepare(form, data, existing.values if existing else None)
+    if view is not None:  # permissions: no message on a field the actor cannot change
+        prepared.errors = permissions.locked_errors(view, prepared.errors)
     _check_references(form, prepared, existing)
+    subtables.check_references(form, prepared, existing, data)
+    links.check(actor, form, prepared, existing)
+    files.check_references(actor, form, prepared, existing.id if existing else None)
     if not prepared.errors:
         _check_unique(form, prepared.values, existing.id if existing else None, prepared)
     if prepared.errors:
@@ -130,15 +167,22 @@ def _validated(form: PublishedForm, data: Mapping[str, Any], existing: Record | 
 
 def _history(form: PublishedForm, record_id: int, row_version: int, action: Action, actor,
              changes: dict[str, list[Any]]) -> None:
-    db.session.add(RecordHistory(form_id=form.form_id, record_id=record_id,
-                                 row_version=row_version, form_version=form.version,
-                                 action=action.value, actor_id=actor.id, changes=changes))
+    # A plain INSERT in the caller's transaction: nothing reads the row back, so the ORM's
+    # unit of work (flush at commit) would only add cost to every save.
+    db.session.execute(_HISTORY_INSERT, {
+        "form_id": form.form_id, "record_id": record_id, "row_version": row_version,
+        "form_version": form.version, "action": action.value, "actor_id": actor.id,
+        "at": utcnow(), "changes": changes})
 
 
-def _execute(form: PublishedForm, stmt, values: Mapping[str, Any], record_id: int | None):
+_HISTORY_INSERT = sa.insert(RecordHistory.__table__)
+
+
+def _execute(form: PublishedForm, stmt, values: Mapping[str, Any], record_id: int | None, *,
+             params: Mapping[str, Any] | None = None):
     """Run a write; a unique index that another transaction won becomes a field message."""
     try:
-        return db.session.execute(stmt)
+        return db.session.execute(stmt, params)
     except sa.exc.IntegrityError:
         _explain_conflict(form, values, record_id)
 
@@ -161,41 +205,58 @@ def _explain_conflict(form: PublishedForm, values: Mapping[str, Any], record_id:
 
 
 def create(actor, form: PublishedForm, data: Mapping[str, Any]) -> Record:
-    """Create a record from raw input (field id → value)."""
+    """Create a record from raw input (field id → value); fields left out get their default."""
     _require(actor, form, "create")
+    # permissions: compute with the full form; input for locked fields is dropped
+    write = permissions.writable(actor, form, data, creating=True)
+    form, data = write.form, write.data
     begin_write()
-    prepared = _validated(form, data, None)
+    data = defaults.fill(form, actor, data)
+    prepared = _validated(actor, form, data, None, write.view)
     now = utcnow()
     computed.assign_numbers(form, prepared.values, db.session.connection(), now)
     system = {"owner_id": actor.id, "department_id": getattr(actor, "department_id", None),
               "created_by_id": actor.id, "created_at": now, "updated_by_id": actor.id,
               "updated_at": now, "row_version": 1}
-    insert = form.table.insert().values(**system, **_columns(form, prepared.values))
-    result = _execute(form, insert, prepared.values, None)
-    record_id = int(result.inserted_primary_key[0])
+    # RETURNING hands back the row as stored (both backends), so the new record needs no
+    # second read after the commit.
+    connection = db.session.connection()
+    row = _execute(form, form.insert_returning, prepared.values, None,
+                   params={**system, **_columns(form, prepared.values)}).mappings().one()
+    record = _to_record(form, row)
+    sides.write(form, record.id, {}, prepared.values, connection)
+    for side in form.side_fields:
+        record.values[side.id] = prepared.values.get(side.id)
+    files.bind(form, record.id, prepared.values)
+    relations.resolve(form, [record], connection)
     diff = domain.changes(form, {}, prepared.values)
-    _history(form, record_id, 1, Action.CREATE, actor, diff)
-    events.emit("record.created", form.form_id, record_id)
+    _history(form, record.id, 1, Action.CREATE, actor, diff)
+    events.emit("record.created", form.form_id, record.id)
     _commit_or_explain(form, prepared.values, None)
-    return get(actor, form, record_id)
+    # what was just typed, as the creator may see it (even if outside their view scope)
+    return permissions.strip(write.view, record)
 
 
 def update(actor, form: PublishedForm, record_id: int, data: Mapping[str, Any], *,
            expected_version: int) -> Record:
     """Change a record; refuses with StaleRecord if it changed since ``expected_version``."""
     _require(actor, form, "edit")
+    # permissions: compute with the full form; input for locked fields is dropped
+    write = permissions.writable(actor, form, data)
+    form, data, view = write.form, write.data, write.view
     begin_write()
     current = _load(form, record_id, for_update=True)
+    permissions.require_record(actor, view, "edit", current)
     if current.deleted_at is not None:
         raise RecordNotFound(f"record {record_id}")
     if current.row_version != expected_version:
         db.session.rollback()
-        raise StaleRecord(current, dict(data))
-    prepared = _validated(form, data, current)
+        raise StaleRecord(permissions.strip(view, current), dict(data))
+    prepared = _validated(actor, form, data, current, view)
     diff = domain.changes(form, current.values, prepared.values)
     if not diff:
         db.session.rollback()
-        return current
+        return permissions.strip(view, current)
     version = current.row_version + 1
     stmt = (form.table.update()
             .where(form.table.c.id == record_id, form.table.c.row_version == expected_version)
@@ -203,19 +264,24 @@ def update(actor, form: PublishedForm, record_id: int, data: Mapping[str, Any], 
                     **_columns(form, prepared.values)))
     if _execute(form, stmt, prepared.values, record_id).rowcount != 1:
         db.session.rollback()
-        raise StaleRecord(_load(form, record_id), dict(data))
+        raise StaleRecord(permissions.strip(view, _load(form, record_id)), dict(data))
+    sides.write(form, record_id, current.values, prepared.values, db.session.connection())
+    files.bind(form, record_id, prepared.values)
     _history(form, record_id, version, Action.UPDATE, actor, diff)
     events.emit("record.updated", form.form_id, record_id)
     _commit_or_explain(form, prepared.values, record_id)
-    return get(actor, form, record_id)
+    # as saved, even if the change took it out of the actor's view scope
+    return permissions.strip(view, _load(form, record_id))
 
 
 def _set_deleted(actor, form: PublishedForm, record_id: int, deleted: bool) -> Record:
+    view, form = form, permissions.full_form(form)
     begin_write()
     current = _load(form, record_id, for_update=True)
+    permissions.require_record(actor, view, "delete", current)
     if (current.deleted_at is not None) == deleted:
         db.session.rollback()
-        return current
+        return get(actor, view, record_id, include_deleted=True)
     if not deleted:
         _check_unique_on_restore(form, current)
     version = current.row_version + 1
@@ -224,9 +290,11 @@ def _set_deleted(actor, form: PublishedForm, record_id: int, deleted: bool) -> R
         updated_by_id=actor.id, updated_at=utcnow()))
     action = Action.DELETE if deleted else Action.RESTORE
     _history(form, record_id, version, action, actor, {})
+    audit.record(actor, f"record.{'deleted' if deleted else 'restored'}", "record",
+                 f"{form.form_id}:{record_id}", {"form_id": form.form_id, "record_id": record_id})
     events.emit(f"record.{'deleted' if deleted else 'restored'}", form.form_id, record_id)
     _commit_or_explain(form, current.values, record_id)
-    return get(actor, form, record_id, include_deleted=True)
+    return get(actor, view, record_id, include_deleted=True)
 
 
 def _check_unique_on_restore(form: PublishedForm, current: Record) -> None:
@@ -249,35 +317,43 @@ def restore(actor, form: PublishedForm, record_id: int) -> Record:
     return _set_deleted(actor, form, record_id, False)
 
 
-def get(actor, form: PublishedForm, record_id: int, *, include_deleted: bool = False) -> Record:
-    """One record; trashed ones only when asked for."""
-    _require(actor, form, "view")
-    record = _load(form, record_id)
+def get(actor, form: PublishedForm, record_id: int, *, include_deleted: bool = False,
+        operation: str = "view") -> Record:
+    """One record; trashed ones only when asked for (``operation``: "edit" for an edit form)."""
+    _require(actor, form, operation)
+    record = _load(permissions.full_form(form), record_id)
+    permissions.require_record(actor, form, operation, record)  # scope, on the full values
     if record.deleted_at is not None and not include_deleted:
         raise RecordNotFound(f"record {record_id}")
-    return record
+    return permissions.strip(permissions.visible_form(actor, form), record)
 
 
 def page(actor, form: PublishedForm, *, before_id: int | None = None, limit: int = 50,
          trashed: bool = False, after_id: int | None = None) -> list[Record]:
     """Newest first, keyset-paged by id (``after_id``: the page just newer than that id)."""
     _require(actor, form, "view")
+    form = permissions.visible_form(actor, form)
     table = form.table
     deleted = table.c.deleted_at.is_not(None) if trashed else table.c.deleted_at.is_(None)
     order = table.c.id.asc() if after_id is not None else table.c.id.desc()
     stmt = sa.select(table).where(deleted).order_by(order).limit(min(limit, 500))
+    scope = permissions.scope_clause(actor, form)  # permissions: row scope
+    if scope is not None:
+        stmt = stmt.where(scope)
     if before_id is not None:
         stmt = stmt.where(table.c.id < before_id)
     if after_id is not None:
         stmt = stmt.where(table.c.id > after_id)
-    rows = [_to_record(form, row) for row in db.session.execute(stmt).mappings()]
+    rows = _records(form, db.session.execute(stmt))
+    sides.fill(form, rows, db.session.connection())
+    relations.resolve(form, rows, db.session.connection())
     return rows[::-1] if after_id is not None else rows
 
 
 def history(actor, form: PublishedForm, record_id: int) -> list[RecordHistory]:
     """Every change of a record, newest first."""
     get(actor, form, record_id, include_deleted=True)
-    return list(db.session.scalars(
+    return permissions.visible_history(permissions.visible_form(actor, form), db.session.scalars(
         sa.select(RecordHistory)
         .where(RecordHistory.form_id == form.form_id, RecordHistory.record_id == record_id)
         .order_by(RecordHistory.id.desc())))

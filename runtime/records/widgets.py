@@ -8,10 +8,11 @@ registered as app-wide template globals.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 
 from builder import fields as field_types
 from builder.fields import region
@@ -96,21 +97,73 @@ def region_selects():
 
 @bp.app_template_global()
 def member_choices() -> list[tuple[int, str]]:
-    """Active users as (id, name) for member pickers, by name."""
+    """Active users as (id, name) for member pickers, by name (read once per request:
+    a sub-table shows a picker in every row)."""
     from builder.db import db
 
     from ..accounts.models import User
 
-    return [(u.id, u.name) for u in db.session.scalars(
-        sa.select(User).where(User.is_active.is_(True)).order_by(User.name))]
+    if "_member_choices" not in g:
+        g._member_choices = [(u.id, u.name) for u in db.session.scalars(
+            sa.select(User).where(User.is_active.is_(True)).order_by(User.name))]
+    return g._member_choices
 
 
 @bp.app_template_global()
 def department_choices() -> list[tuple[int, str]]:
-    """Departments as (id, name) for department pickers, by name."""
+    """Departments in use (not archived) as (id, name) for department pickers, by name.
+
+    Read once per request (a sub-table repeats the picker in every row).
+    """
     from builder.db import db
 
     from ..accounts.models import Department
 
-    return [(d.id, d.name) for d in db.session.scalars(
-        sa.select(Department).order_by(Department.position, Department.name))]
+    if "_department_choices" not in g:
+        g._department_choices = [(d.id, d.name) for d in db.session.scalars(
+            sa.select(Department).where(Department.archived_at.is_(None))
+            .order_by(Department.position, Department.name))]
+    return g._department_choices
+
+
+@dataclass
+class LinkPicker:
+    """What the link widget shows: the chosen records, where to search, a no-script list."""
+
+    chosen: list[Any] = field(default_factory=list)
+    form_name: str = ""
+    search_url: str | None = None
+    options: list[Any] = field(default_factory=list)
+
+    @property
+    def chosen_ids(self) -> set[int]:
+        """Ids of the chosen records."""
+        return {item.id for item in self.chosen}
+
+
+@bp.app_template_global()
+def link_picker(doc: Any, value: Any) -> LinkPicker:
+    """The link widget's records; searching only on record pages (not the designer)."""
+    from flask import url_for
+
+    from builder.fields import Field
+
+    from . import links
+    from .relations import Targets
+
+    if not isinstance(doc, dict) or not _FIELD_ID.match(str(doc.get("id", ""))):
+        return LinkPicker()
+    link = Field.from_document(doc)
+    targets = Targets()
+    found = targets.get_target(link.config.get("form"))
+    picker = LinkPicker(chosen=links.chosen(link, value, targets),
+                        form_name=found.name if found else "")
+    args = request.view_args or {}
+    if request.blueprint != "records" or "app_key" not in args or getattr(g, "user", None) is None:
+        return picker
+    picker.search_url = url_for("records.link_search", app_key=args["app_key"],
+                                form_key=args["form_key"], field_id=link.id)
+    known = picker.chosen_ids
+    picker.options = picker.chosen + [item for item in links.search(
+        g.user, link, "", limit=links.MAX_FALLBACK, targets=targets) if item.id not in known]
+    return picker

@@ -38,6 +38,9 @@ ERROR_TITLES = {
 
 def init_app(app: Flask) -> None:
     """Attach hooks, context processors and error handlers."""
+    from .sessions import BoundedSessionInterface
+
+    app.session_interface = BoundedSessionInterface()
     app.before_request(load_user)
     app.before_request(require_sign_in)
     app.after_request(security_headers)
@@ -64,6 +67,9 @@ def load_user() -> None:
         return
     g.user_session = row
     g.user = row.user
+    # The locale reads the user's language: pick it now, while the user is loaded, rather
+    # than after a commit has expired it (that would cost one more query).
+    get_locale()
 
 
 def require_sign_in():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 
 from builder.apps import service as apps
 from builder.forms import service as forms
@@ -34,7 +34,13 @@ bp.record_once(_register_user_names)
 @bp.get("/<key>")
 def app_home(key: str):
     """The app's home page: its forms and, for builders, ways to design them and the app."""
+    from ..permissions import service as permissions
+
     actor = current_actor()
     app = apps.get_app_by_key(actor, key)
-    return render("workspace/app_home.html", block="content", app=app,
-                  forms=forms.form_cards(actor, app), can_build=apps.can_build(actor))
+    cards = [c for c in forms.form_cards(actor, app)
+             if permissions.can_open(actor, app.id, c.key)]  # only forms a role opens
+    can_build = apps.can_build(actor, app)
+    return render("workspace/app_home.html", block="content", app=app, forms=cards,
+                  can_build=can_build,
+                  roles_url=url_for("builder_roles.index", app_key=app.key) if can_build else None)

@@ -154,6 +154,28 @@
     if (button) setPreview(button.dataset.preview);
   });
 
+  // The type-change preview and the purge confirmation open in a <dialog>: htmx loads
+  // it, this opens it; Cancel closes it, and a change sent from it closes it once answered.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "designer-dialog" && !target.open) target.showModal();
+  });
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("#designer-dialog [data-close-dialog]");
+    if (!closer) return;
+    event.preventDefault();
+    byId("designer-dialog").close();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var dialog = byId("designer-dialog");
+    if (dialog && dialog.open && event.detail.elt.closest && event.detail.elt.closest("[data-dialog-done]")) {
+      dialog.close();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.id === "designer-dialog") event.target.replaceChildren();
+  }, true);
+
   function start() {
     if (!byId("designer")) return;
     var saved = null;

@@ -21,7 +21,10 @@
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopPropagation();  // htmx-driven forms must not send either
+    }
   }, true);
 
   // htmx: show server-rendered error fragments (422) instead of ignoring them.

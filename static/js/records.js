@@ -18,6 +18,21 @@
     return match ? match[1] : null;
   }
 
+  // A sub-table cell ("f_sub-2-f_qty") is also touched on its own, as "f_sub.2.f_qty".
+  function cellKey(element) {
+    var match = /^(f_[a-z0-9]+)-(\d+)-(f_[a-z0-9]{4,})$/.exec(element.name || "");
+    return match ? match[1] + "." + match[2] + "." + match[3] : null;
+  }
+
+  function isRowButton(element) {
+    return element && element.hasAttribute && element.hasAttribute("data-rows");
+  }
+  // When a sub-table row began to be added/removed/moved (0: none). The button is gone once
+  // the form is swapped, so its own afterRequest never reaches the document: the new form
+  // clears it, and a request that never answers stops counting after 10 s.
+  var rowsSince = 0;
+  function rowsPending() { return rowsSince && Date.now() - rowsSince < 10000; }
+
   function remember(form) {
     var input = form.elements.namedItem("_touched");
     if (!input) return;
@@ -30,6 +45,8 @@
     if (!form) return;
     var id = fieldId(event.target);
     if (id) touched[id] = true;
+    var cell = cellKey(event.target);
+    if (cell) touched[cell] = true;
     remember(form);
     if (inFlight && event.target.id) {
       var el = event.target;
@@ -41,8 +58,11 @@
   document.addEventListener("change", note, true);
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!event.detail.elt.hasAttribute || !event.detail.elt.hasAttribute("data-entry")) return;
-    if (saving) { event.preventDefault(); return; }
+    var elt = event.detail.elt;
+    if (isRowButton(elt)) { rowsSince = Date.now(); inFlight = true; typed = {}; return; }
+    if (!elt.hasAttribute || !elt.hasAttribute("data-entry")) return;
+    // A row change carries everything typed and redraws the form: a refresh would undo it.
+    if (saving || rowsPending()) { event.preventDefault(); return; }
     inFlight = true;
     typed = {};
   });
@@ -63,10 +83,24 @@
     });
     typed = {};
     inFlight = false;
+    rowsSince = 0;
     remember(form);
   });
+
+  // After a row was added, removed or moved: focus the row's first input (or the add
+  // button). Done once the swap has settled, after htmx put the focus back where it was.
+  document.addEventListener("htmx:afterSettle", function () {
+    var focus = document.querySelector("form[data-entry] [data-focus]");
+    if (!focus) return;
+    focus.removeAttribute("data-focus");
+    var target = focus.matches("button") ? focus
+      : focus.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (target) target.focus();
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt.hasAttribute && event.detail.elt.hasAttribute("data-entry")) {
+    var elt = event.detail.elt;
+    if (isRowButton(elt)) { rowsSince = 0; inFlight = false; return; }
+    if (elt.hasAttribute && elt.hasAttribute("data-entry")) {
       inFlight = false;
     }
   });
@@ -74,7 +108,7 @@
   // Pressing Save must not be undone by a re-render swapping the button away.
   document.addEventListener("pointerdown", function (event) {
     var button = event.target.closest && event.target.closest("button[type=submit]");
-    if (button && entryForm(button)) saving = true;
+    if (button && entryForm(button) && !isRowButton(button)) saving = true;
   }, true);
   document.addEventListener("pointerup", function () {
     window.setTimeout(function () { if (!document.querySelector("form[data-entry].submitting")) saving = false; }, 600);

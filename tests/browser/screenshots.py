@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser import shots_stored_data
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 SIZES = {"desktop": (1280, 860), "phone": (390, 844)}
@@ -25,6 +26,9 @@ SIGNED_IN = [
     ("app-edit", "/build/apps/crm/edit"),
     ("trash", "/build/apps/trash"),
     ("users", "/admin/users"),
+    ("org", "/admin/org/"),
+    ("org-department", "/admin/org/2"),
+    ("audit", "/admin/audit/"),
     ("user-invite", "/admin/users/invite"),
     ("jobs", "/admin/jobs"),
     ("mail", "/admin/mail"),
@@ -32,8 +36,32 @@ SIGNED_IN = [
     ("designer", "/build/apps/crm/forms/customer"),
     ("entry", "/a/crm/customer/new"),
     ("records", "/a/crm/customer"),
+    ("view-table", "/a/crm/customer?view=1"),
+    ("view-filter", "/a/crm/customer/views/filter?view=0&join=all&c0.field=f_level01&c0.op=eq"
+                    "&c0.value=a&g1.join=any&g1.c0.field=f_indus01&g1.c0.op=in&g1.c0.value=it"
+                    "&g1.c0.value=retail&g1.c1.field=f_owner01&g1.c1.op=is_me"),
+    ("designer-subtable", "/build/apps/crm/forms/quote?sel=f_qitems1"),
+    ("entry-subtable", "/a/crm/quote/new"),
+    ("record-subtable", "/a/crm/quote/new"),
+    ("contact-entry", "/a/crm/contact/new"),
+    ("contact-record", "/a/crm/contact/1"),
+    ("contact-list", "/a/crm/contact"),
+    ("designer-link", "/build/apps/crm/forms/contact?sel=f_cust001"),
+    ("roles", "/build/apps/crm/roles"),
+    ("role-page", "/build/apps/crm/roles/salesperson"),
+    ("permission-grid", "/build/apps/crm/roles/forms/customer"),
+    ("pool", "/a/crm/customer/pool"),
+    ("customer-360", "/a/crm/customer/1"),  # the demo's 北京星河数据: contacts, follow-ups
+    ("record-page-settings", "/build/apps/crm/forms/customer/detail"),
+    ("view-kanban", "/a/crm/customer?view=3"),
+    ("view-calendar", "/a/crm/customer?view=4"),
+    ("view-gallery", "/a/crm/customer?view=5"),
     ("error-404", "/no/such/page"),
 ]
+#: pages that need clicks before the shot (a dialog opened): (name, path, action(page))
+INTERACTIVE = [*shots_stored_data.INTERACTIVE, (
+    "view-menu", "/a/crm/customer?view=1",
+    lambda page: page.click("details.view-settings > summary"))]
 
 
 def _serve(data_dir: Path):
@@ -47,12 +75,87 @@ def _serve(data_dir: Path):
     with app.app_context():
         upgrade()
         seed_demo()
+        shots_stored_data.seed()
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        _seed_views()
+    _seed_records(app)
     from runtime.jobs import embedded
 
     embedded.start(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def _seed_files(app, email: str) -> list[tuple[str, str]]:
+    """A contract form with attachments and photos, and one record: its edit and record page."""
+    import io
+
+    from builder.apps import service as apps
+    from builder.db import db
+    from builder.forms import service as forms
+    from runtime.accounts import service as accounts
+    from runtime.files import service as files
+    from runtime.records import forms_lookup
+    from runtime.records import service as records
+    from tests import files_support as samples
+    from tests.browser.test_files import FILE_FIELDS
+
+    with app.app_context(), app.test_request_context():
+        admin = accounts.find_user_by_email(email)
+        form = forms.create_form(admin, apps.get_app_by_key(admin, "crm"), "合同")
+        document = dict(form.draft, fields=FILE_FIELDS, layout=[], rules=[],
+                        title_field="f_title1")
+        forms.save_draft(admin, form, document, revision=form.draft_revision)
+        forms.publish(admin, form)
+        published = forms_lookup.resolve(admin, "crm", form.key).published
+        uploads = [("f_docs01", samples.pdf(48_000), "华为框架合同 2026.pdf"),
+                   ("f_docs01", samples.office("docx"), "报价单（含税）.docx"),
+                   ("f_pics01", samples.png(320, 240, gradient=True), "门店外观.png"),
+                   ("f_pics01", samples.png(240, 320, gradient=True), "签约现场.png")]
+        tokens: dict[str, list[str]] = {}
+        for field_id, content, name in uploads:
+            row = files.upload(admin, published, field_id, io.BytesIO(content), name)
+            tokens.setdefault(field_id, []).append(row.token)
+        record = records.create(admin, published, {"f_title1": "华为框架合同", **tokens})
+        db.session.commit()
+        base = f"/a/crm/{form.key}"
+        return [("entry-files", f"{base}/{record.id}/edit"),
+                ("record-files", f"{base}/{record.id}"), ("records-files", base)]
+
+
+def _seed_records(app) -> None:
+    """A few customers and a contact linked to one, for the link pages."""
+    from builder.apps import service as apps
+    from runtime.accounts import service as accounts
+    from runtime.records import forms_lookup, service
+
+    with app.test_request_context():
+        admin = accounts.find_user_by_email("admin@jimu.local")
+        apps.get_app_by_key(admin, "crm")
+        customers = forms_lookup.resolve(admin, "crm", "customer").published
+        contacts = forms_lookup.resolve(admin, "crm", "contact").published
+        made = [service.create(admin, customers, {"f_cname01": name, "f_indus01": industry,
+                                                  "f_level01": level})
+                for name, industry, level in (("杭州积木科技有限公司", "it", "a"),
+                                              ("积木智造（苏州）有限公司", "mfg", "b"),
+                                              ("上海青禾零售有限公司", "retail", "c"))]
+        service.create(admin, contacts, {"f_pname01": "张三", "f_cust001": made[0].id,
+                                         "f_mobil01": "13800138000", "f_title01": "cto",
+                                         "f_role001": "maker"})
+
+
+def _open_link_picker(page, base: str, path: Path, only: str | None) -> None:
+    """The contact entry page with the customer picker showing suggestions."""
+    if only and only not in "contact-picker":
+        return
+    page.goto(base + "/a/crm/contact/new")
+    page.wait_for_load_state("networkidle")
+    page.fill("#fld-f_pname01", "李四")
+    page.locator("#fld-f_cust001").press_sequentially("积木", delay=40)
+    page.locator("#fld-f_cust001-list .link-option").first.wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=False)
 
 
 def main() -> None:
@@ -68,6 +171,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_port}"
     admin = next(c for c in json.loads((data_dir / "demo-credentials.json").read_text())
                  if c["admin"])
+    pages = SIGNED_IN + _seed_files(server.app, admin["email"])
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, header in (("zh", "zh-CN,zh;q=0.9"), ("en", "en")):
@@ -87,21 +191,154 @@ def main() -> None:
                 page.fill("input[name=password]", admin["password"])
                 page.click("button[type=submit]")
                 page.wait_for_load_state("networkidle")
-                for name, path in SIGNED_IN:
+                for name, path in pages:
                     _shot(page, base + path, out / f"{name}-{lang}-{size}.png", args.only, name)
+                for name, path, action in INTERACTIVE:
+                    _shot(page, base + path, out / f"{name}-{lang}-{size}.png", args.only, name,
+                          action)
+                _open_link_picker(page, base, out / f"contact-picker-{lang}-{size}.png",
+                                  args.only)
+                _import_steps(page, base, data_dir, out, f"{lang}-{size}", args.only)
                 ctx.close()
         browser.close()
     server.shutdown()
     print(f"screenshots written to {out.resolve()}")
 
 
-def _shot(page, url, path: Path, only: str | None, name: str) -> None:
+def _fill_quote(page) -> None:
+    """Two lines typed into the quote's 产品明细, so the row and form totals show."""
+    page.fill("#fld-f_qtitle1", "杭州积木科技 · 年度订阅")
+    lines = [("积木 CRM", "pro", "5", "1980"), ("实施服务（人天）", "", "3", "2400")]
+    for index, (product, edition, quantity, price) in enumerate(lines):
+        if index:
+            page.click("#rows-f_qitems1-add")
+            page.wait_for_selector(f"#fld-f_qitems1-{index}-f_qprod01")
+        cell = f"#fld-f_qitems1-{index}-"
+        page.fill(cell + "f_qprod01", product)
+        if edition:
+            page.select_option(cell + "f_qedit01", edition)
+        page.fill(cell + "f_qqty001", quantity)
+        page.fill(cell + "f_qprice1", price)
+        page.locator(cell + "f_qprice1").press("Tab")
+        page.wait_for_timeout(600)
+        page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def _save_quote(page) -> None:
+    """A saved quote: its record page shows the rows as a table."""
+    _fill_quote(page)
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_load_state("networkidle")
+
+
+#: pages that need something typed before the picture
+PREPARE = {"entry-subtable": _fill_quote, "record-subtable": _save_quote}
+def _import_steps(page, base: str, data_dir: Path, out: Path, suffix: str,
+                  only: str | None) -> None:
+    """The import wizard's four steps on the demo customer form, with a real file."""
+    if only and only not in "import-upload import-map import-preview import-run":
+        return
+    from tests.transfer_files import xlsx
+
+    path = data_dir / "客户导入.xlsx"
+    path.write_bytes(xlsx([
+        ["客户清单", None, None, None, None],
+        ["公司名称", "行业", "客户级别", "负责人", "公司电话"],
+        ["杭州积木科技有限公司", "互联网/IT", "A", "王芳 Wang Fang", "0571-88886666"],
+        ["宁波海运集团", "制造业", "b", "李雷 Li Lei", "13812345678"],
+        ["ＨＡＮＧＺＨＯＵ  积木科技", "互联网/IT", "A", None, None],
+        ["温州鞋业", "鞋帽", "D", "Nobody", "12345"],
+        ["上海云帆贸易", "零售", "C", "王芳 Wang Fang", "+86 139 1234 5678"],
+    ], merges=["A1:E1"]))
+    page.goto(base + "/a/crm/customer/import")
+    _shot(page, None, out / f"import-upload-{suffix}.png", only, "import-upload")
+    page.set_input_files("#import-file", str(path))
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url("**/map")
+    _shot(page, None, out / f"import-map-{suffix}.png", only, "import-map")
+    page.click("form[hx-post$='/map'] button[type=submit].btn-primary")
+    page.wait_for_url("**/preview")
+    _shot(page, None, out / f"import-preview-{suffix}.png", only, "import-preview")
+    page.click("form[hx-post$='/start'] button")
+    page.wait_for_selector("#import-progress:not([hx-trigger])", timeout=30_000)
+    _shot(page, None, out / f"import-run-{suffix}.png", only, "import-run")
+
+
+def _shot(page, url, path: Path, only: str | None, name: str, action=None) -> None:
     if only and only not in name:
         return
     if url:
         page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(path), full_page=True)
+    if name in PREPARE:
+        PREPARE[name](page)
+    if action is not None:
+        action(page)
+        page.wait_for_timeout(300)  # let the dialog settle
+    # a dialog is shot as the viewport shows it (a full page would stretch its backdrop)
+    page.screenshot(path=str(path), full_page=action is None)
+
+
+def _seed_views() -> None:
+    """Sixty customers and a shared view, so the table view pages have something to show."""
+    import random
+
+    from builder.db import db
+    from builder.views import domain as view_domain
+    from builder.views import service as view_service
+    from runtime.accounts import service as accounts
+    from runtime.records import service
+    from runtime.records.forms_lookup import resolve
+
+    admin = accounts.find_user_by_email("admin@jimu.local")
+    db.session.refresh(admin)
+    target = resolve(admin, "crm", "customer")
+    rng = random.Random(4)
+    owners = [accounts.find_user_by_email(email).id for email in
+              ("admin@jimu.local", "wang.fang@jimu.local", "li.lei@jimu.local")]
+    cities = ["杭州", "上海", "北京", "深圳", "成都", "苏州"]
+    words = ["积木", "云帆", "星河", "启明", "远航", "青禾", "博远", "新锐"]
+    suffixes = ["科技有限公司", "贸易有限公司", "制造有限公司", "信息技术有限公司"]
+    for i in range(60):
+        service.create(admin, target.published, {
+            "f_cname01": f"{rng.choice(cities)}{rng.choice(words)}{rng.choice(suffixes)}{i}",
+            "f_indus01": rng.choice(["it", "mfg", "retail", "finance", "edu"]),
+            "f_level01": rng.choice("aabbc"), "f_srce001": rng.choice(["web", "expo", "search"]),
+            "f_tags001": rng.sample(["key", "new", "partner"], rng.randint(0, 2)),
+            "f_owner01": str(rng.choice(owners)),
+            "f_phone01": f"0571-8{rng.randint(1000000, 9999999)}"})
+    form = target.published
+    document = view_domain.new_document("A 级客户", "table", form.fields, form.title_field,
+                                        scope="everyone")
+    document["filter"] = {"all": [{"field": "f_level01", "op": "eq", "value": "a"}]}
+    document["sort"] = [{"field": "f_cname01", "desc": False}]
+    document["config"]["group_by"] = "f_indus01"
+    document["config"]["totals"] = {"f_srce001": "count", "f_tags001": "count"}
+    view_service.create_view(admin, target.form, document)
+    mine = view_domain.new_document("我负责的", "table", form.fields, form.title_field)
+    mine["filter"] = {"all": [{"field": "f_owner01", "op": "is_me"}]}
+    view_service.create_view(admin, target.form, mine)
+    _seed_card_views(admin, target)
+
+
+def _seed_card_views(admin, target) -> None:
+    """A kanban by level, a calendar by creation time and a gallery (views 3, 4, 5)."""
+    from builder.views import domain as view_domain
+    from builder.views import service as view_service
+
+    form = target.published
+    for name, kind, config in [
+            ("客户看板", "kanban", {"group_field": "f_level01", "sum_field": None,
+                                "card_fields": ["f_indus01", "f_owner01"], "page_size": 10}),
+            ("建档日历", "calendar", {"date_field": "created_at", "end_field": None,
+                                  "card_fields": [], "mode": "month"}),
+            ("客户卡片", "gallery", {"cover_field": None, "card_fields": ["f_indus01", "f_owner01"],
+                                 "page_size": 24})]:
+        document = view_domain.new_document(name, kind, form.fields, form.title_field,
+                                            scope="everyone")
+        document["config"] = config
+        view_service.create_view(admin, target.form, document)
 
 
 if __name__ == "__main__":

@@ -60,3 +60,35 @@ def test_drag_fields_edit_them_and_publish(page, live_server, make_account, sign
     page.click("text=Versions")
     expect(page.locator(".version-card")).to_have_count(1)
     expect(page.locator(".version-card")).to_contain_text(re.compile("Company name"))
+
+
+def test_drag_link_and_sub_table_fields_configure_them_and_publish(page, live_server,
+                                                                   make_account, sign_in):
+    email = make_account("builder@example.com", "Bea Builder", is_admin=True)
+    path = _form(live_server, email)
+    page.set_extra_http_headers({"Accept-Language": "en"})
+    sign_in(page, email)
+    page.goto(live_server.url + path)
+    for type_key in ("text", "link", "subtable"):
+        _drag(page, type_key)
+    fields = page.locator("#canvas .cv-field")
+
+    # the link: to this very form (a parent company), shown by its first text field
+    fields.nth(1).locator(".cv-hit").click()
+    page.select_option("#props select[name='config.form']", label="Customers")
+    expect(page.locator("#props select[name='config.display_field']")).to_be_visible()
+
+    # the sub-table: one column, typed and labelled through the panel's buttons
+    fields.nth(2).locator(".cv-hit").click()
+    page.click("#props button[value=col_add]")
+    label = page.locator("#props .column-row input[name$='.label']").first
+    expect(label).to_be_visible()
+    label.fill("Product")
+    label.press("Tab")
+    expect(fields.nth(2)).to_contain_text("Product")
+
+    page.click(".publish-menu summary")
+    page.click(".publish-panel button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text("Published version 1")
+    page.click("text=Versions")
+    expect(page.locator(".version-card")).to_contain_text(re.compile("Link to record|Link"))

@@ -424,3 +424,28 @@ def test_history_shows_a_readable_diff_and_revert_restores_the_draft(client, for
     assert [f["label"] for f in _draft().draft["fields"]] == ["Single-line text"]
     assert "Unpublished changes" in client.get(_url()).get_data(as_text=True)
     assert client.post(_url("/versions/9/revert"), data={"csrf_token": token}).status_code == 404
+
+
+def test_attachment_and_image_fields_are_in_the_palette_with_their_settings(client, form):
+    html = client.get(_url()).get_data(as_text=True)
+    assert "Files and media" in html and "Attachment" in html and "Image" in html
+    assert "#i-paperclip" in html and "#i-image" in html
+    field_id = _add(client, "attachment")
+    panel = client.get(_url(f"?sel={field_id}")).get_data(as_text=True)
+    assert 'name="config.extensions" value=""' in panel and "Separate with commas" in panel
+    for label in ("Allow several", "At most this many files", "Largest file (MB)",
+                  "Allowed file types"):
+        assert label in panel
+    data = {"op": "update", "id": field_id, "label": "Contract", "config.multiple": "1",
+            "config.max_files": "4", "config.max_size_mb": "30",
+            "config.extensions": ".PDF，docx  pdf"}
+    assert _op(client, data).status_code == 303
+    assert _fields()[field_id]["config"] == {"multiple": True, "max_files": 4,
+                                             "max_size_mb": 30, "extensions": ["pdf", "docx"]}
+    refused = _op(client, {**data, "config.extensions": "pdf, exe", "config.max_size_mb": "900"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Allowed file types" in html
+    assert "Largest file (MB)" in html
+    picture = _add(client, "image")
+    bad = _op(client, {"op": "update", "id": picture, "config.extensions": "pdf"})
+    assert bad.status_code == 422

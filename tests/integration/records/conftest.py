@@ -48,13 +48,13 @@ def make_form(app):
         form = schema.PublishedForm(form_id, version, document)
         with db.engine.begin() as conn:
             storage.reconcile(conn, form.spec)
-        made.append(form.spec.name)
+        made.extend(form.metadata.tables)  # the record table and any side tables
         return form
 
     yield factory
     db.session.remove()
     with db.engine.begin() as conn:
-        for name in set(made):
+        for name in sorted(set(made), reverse=True):
             conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
 
 

@@ -216,16 +216,19 @@ def test_list_pages_with_older_and_newer_links(client, staff, crm, app):
         target = resolve(staff, "crm", crm.rsplit("/", 1)[-1])
         for i in range(55):
             service.create(staff, target.published, {"f_name01": f"公司{i:02d}"})
+    # The list is the form's table view: newest first, keyset-paged (next = older records).
     first = client.get(crm).get_data(as_text=True)
     assert "公司54" in first and "公司05" in first and "公司04" not in first
-    older = re.search(r'href="([^"]*before=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
-    assert "after=" not in first
+    older = re.search(r'rel="next" href="([^"]*after=[^"]*)"', first).group(1).replace(
+        "&amp;", "&")
+    assert 'rel="prev"' not in first
     second = client.get(older, headers={"HX-Request": "true"})
     html = second.get_data(as_text=True)
     assert "<html" not in html and "公司04" in html and "公司00" in html and "公司05" not in html
     assert "HX-Request" in second.headers["Vary"]
-    newer = re.search(r'href="([^"]*after=\d+[^"]*)"', html).group(1).replace("&amp;", "&")
-    assert "before=" not in html
+    newer = re.search(r'rel="prev" href="([^"]*before=[^"]*)"', html).group(1).replace(
+        "&amp;", "&")
+    assert 'rel="next"' not in html
     back = client.get(newer).get_data(as_text=True)
     assert "公司54" in back and "公司05" in back and "公司04" not in back
 
@@ -313,3 +316,22 @@ def test_history_names_deleted_fields_by_their_label(client, staff, crm, app):
     assert re.search(r'change-label">手机</span>.*13812345678', html, re.S)
     assert "手机" not in client.get(f"{crm}/{record_id}").get_data(as_text=True).split(
         'class="card record-card"')[-1].split("record-info")[0]
+
+
+def test_member_fields_show_the_person_by_name_on_record_pages(app, make_form, make_user):
+    from runtime.records import display, pages, service
+
+    with app.test_request_context():
+        _member_names(make_form, make_user, display, pages, service)
+
+
+def _member_names(make_form, make_user, display, pages, service):
+    fields = [{"id": "f_name01", "type": "text", "label": "公司名称", "config": {}},
+              {"id": "f_owner1", "type": "member", "label": "负责人", "config": {}}]
+    form = make_form(fields=fields, rules=[])
+    user = make_user(name="Wang Fang")
+    record = service.create(user, form, {"f_name01": "甲公司", "f_owner1": user.id})
+    names = display.names_for(display.record_user_ids([record], form))
+    assert display.as_text(display.show(form.field_map["f_owner1"], user.id, names)) == \
+        "Wang Fang"
+    assert pages.readonly_text(form, record).get("f_owner1") in (None, "Wang Fang")

@@ -15,6 +15,12 @@ field_types.register_all()
 TYPES = [t for t in field_types.all_types()]
 FIELDS = [{"id": f"f_t{i:02d}ab", "type": t.type, "label": f"{t.type} <b>标签</b>",
            "config": t.sample_config()} for i, t in enumerate(TYPES)]
+LINK_ID = next(f["id"] for f in FIELDS if f["type"] == "link")
+for _field in FIELDS:  # lookups and rollups through the link (to this very form)
+    if _field["type"] == "lookup":
+        _field["config"] = {"link": LINK_ID, "field": FIELDS[0]["id"]}
+    elif _field["type"] == "rollup":
+        _field["config"] = {"source": LINK_ID, "function": "count"}
 EDITABLE = [f for f, t in zip(FIELDS, TYPES, strict=True) if not t.readonly]
 HOSTILE = [
     "<script>alert(1)</script>", "\"><script>alert(1)</script>", "<img src=x onerror=alert(1)>",
@@ -82,9 +88,21 @@ def payloads(draw):
 
 
 @pytest.fixture
-def everything(publish_form, make_user, login_as, client):
+def everything(app, publish_form, make_user, login_as, client):
+    from builder.apps import service as apps
+    from builder.forms import service as forms
+    from runtime.accounts import service as accounts
+
     app_key, form_key = publish_form(fields=FIELDS, layout=[], rules=[],
-                                     title_field=FIELDS[0]["id"])
+                                     title_field=FIELDS[0]["id"], publish=False)
+    with app.test_request_context():  # the link points at this very form
+        admin = accounts.find_user_by_email("builder@example.com")
+        form = forms.get_form(admin, apps.get_app_by_key(admin, app_key), form_key)
+        fields = [dict(f, config={"form": form.id}) if f["id"] == LINK_ID else f
+                  for f in FIELDS]
+        forms.save_draft(admin, form, dict(form.draft, fields=fields),
+                         revision=form.draft_revision)
+        forms.publish(admin, form)
     login_as(make_user(email="staff@example.com", name="<i>Staff</i>"))
     return f"/a/{app_key}/{form_key}"
 

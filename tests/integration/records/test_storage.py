@@ -30,8 +30,11 @@ def test_every_field_type_gets_a_column(app, drop_tables):
     specs = _fields(*(t.type for t in fields.all_types()))
     spec = storage.TableSpec(form_id=901, fields=specs)
     drop_tables.append(spec.name)
+    sides = [f for f in specs if fields.get(f.type).side]
+    drop_tables.extend(storage.side_table_name(901, f.id) for f in sides)
     with db.engine.begin() as conn:
-        assert storage.reconcile(conn, spec) == ["create table rec_901"]
+        assert sorted(storage.reconcile(conn, spec)) == sorted(
+            ["create table rec_901"] + [f"create table rec_901_{f.id}" for f in sides])
         columns = set(storage.existing_columns(conn, 901))
     own = {f.id for f in specs if fields.get(f.type).stored}
     assert own | set(storage.SYSTEM_COLUMNS) == columns

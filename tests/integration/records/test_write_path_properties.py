@@ -19,7 +19,7 @@ from runtime.records import service
 from runtime.records.exceptions import ValidationFailed
 
 fields.register_all()
-WRITABLE = [t.type for t in fields.all_types() if t.stored and not t.readonly]
+WRITABLE = [t.type for t in fields.all_types() if (t.stored or t.side) and not t.readonly]
 HOSTILE = st.sampled_from([
     "<script>alert(1)</script>", "'; DROP TABLE user_account; --", "\x00nul", "\u202eevil",
     "😀" * 50, "9" * 400, "-1e999999", "2026-02-30", "１２３", "  ", "null", "[]", "{}",

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from builder import metadata
+from builder import metadata, views
 from builder.apps import domain  # noqa: F401 - registers the app kind's extra checks
 from builder.exceptions import ValidationFailed
 from builder.metadata import MetadataError, MetadataInvalid
+from builder.roles import domain as _roles  # noqa: F401 - registers the role kind's checks
+from builder.views import domain as _view_domain  # noqa: F401 - the view kind's checks
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*/*.json"))
 
@@ -22,6 +24,7 @@ def _case_id(path: Path) -> str:
 
 @pytest.mark.parametrize("path", CASES, ids=_case_id)
 def test_schema_case(path):
+    views.register_all()
     case = json.loads(path.read_text(encoding="utf-8"))
     errors = metadata.validate(path.parent.name, case["input"])
     if case["valid"]:

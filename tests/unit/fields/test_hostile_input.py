@@ -11,7 +11,7 @@ from builder.fields import Field, ValueInvalid
 
 fields.register_all()
 TYPES = ["multi_select", "rich_text", "id_card", "region", "created_by", "created_at",
-         "owner", "auto_number"]
+         "owner", "auto_number", "subtable", "attachment", "image"]
 HOSTILE = [
     "<script>alert(1)</script>", "'; DROP TABLE users; --", "a\x00b", "\u202egnp.exe",
     "😀" * 50, "x" * 1_000_000, "9" * 400, "2026-02-30", {"province": {"x": 1}}, ["\x00"],

@@ -1,0 +1,1 @@
+"""The append-only audit log: ``from runtime.audit import service as audit; audit.record(...)``."""

@@ -1,0 +1,1 @@
+"""Uploaded files of attachment and image fields: storage, checks, guarded download."""

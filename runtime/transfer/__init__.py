@@ -1,0 +1,1 @@
+"""Moving records in and out: Excel/CSV import with de-duplication, and export."""
