@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, db, utcnow
@@ -37,3 +37,18 @@ class SavedView(db.Model):
     def shared(self) -> bool:
         """Whether others than its owner may see it."""
         return self.scope != "personal"
+
+
+class RoleDefaultView(db.Model):
+    """The view a form's list opens with for the holders of one app role (before the
+    form's own default). One per form and role."""
+
+    __tablename__ = "builder_view_default"
+    __table_args__ = (UniqueConstraint("form_id", "role_key",
+                                       name="uq_builder_view_default_form_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("builder_form.id", ondelete="CASCADE"))
+    role_key: Mapped[str] = mapped_column(String(64))
+    view_id: Mapped[int] = mapped_column(ForeignKey("builder_view.id", ondelete="CASCADE"),
+                                         index=True)

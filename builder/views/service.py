@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import metadata
 from ..db import begin_write, db, utcnow
@@ -28,7 +28,7 @@ from ..forms.domain import live_fields
 from ..forms.models import Form
 from . import domain
 from .exceptions import ViewChanged, ViewNotFound
-from .models import SavedView
+from .models import RoleDefaultView, SavedView
 
 MAX_DOCUMENT_BYTES = 64 * 1024
 MAX_VIEWS_PER_FORM = 200
@@ -97,7 +97,17 @@ def form_fields(form: Form) -> dict[str, Field]:
 
 def list_views(actor, form: Form) -> list[SavedView]:
     """The views ``actor`` sees: shared ones in their order, then their personal ones."""
+    return views_and_opening(actor, form)[0]
+
+
+def views_and_opening(actor, form: Form) -> tuple[list[SavedView], SavedView | None]:
+    """The views ``actor`` sees and the one their list opens with (:func:`opening_view`)."""
     who = audience(actor, form)
+    views = _seen_views(actor, form, who)
+    return views, _opening(form, views, who)
+
+
+def _seen_views(actor, form: Form, who: Audience) -> list[SavedView]:
     rows = db.session.scalars(select(SavedView).where(SavedView.form_id == form.id)
                               .order_by(SavedView.position, SavedView.id))
     seen = [v for v in rows if _sees(actor, v, who)]
@@ -116,6 +126,36 @@ def get_view(actor, form: Form, view_id: int) -> SavedView:
 def default_view(views: Sequence[SavedView]) -> SavedView | None:
     """The form's default among the views someone sees (None: the built-in list)."""
     return next((v for v in views if v.is_default), None)
+
+
+def role_defaults(form: Form) -> dict[str, int]:
+    """Role key → id of the view the list opens with for that role's holders."""
+    return dict(db.session.execute(select(RoleDefaultView.role_key, RoleDefaultView.view_id)
+                                   .where(RoleDefaultView.form_id == form.id)).all())
+
+
+def opening_view(actor, form: Form, views: Sequence[SavedView]) -> SavedView | None:
+    """The view the list opens with for ``actor``: the default of one of their roles (the
+    first such view in the menu's order when their roles disagree), else the form's
+    default, else None (the built-in list). Only among ``views``, the ones they see."""
+    return _opening(form, views, audience(actor, form))
+
+
+def _opening(form: Form, views: Sequence[SavedView], who: Audience) -> SavedView | None:
+    roles = who.roles
+    if roles and views:
+        chosen = {view_id for key, view_id in role_defaults(form).items() if key in roles}
+        found = next((v for v in views if v.id in chosen), None)
+        if found is not None:
+            return found
+    return default_view(views)
+
+
+def reaches(view: SavedView, role_key: str) -> bool:
+    """Whether the holders of a role see a shared view (so it can open their list)."""
+    sharing = view.document.get("sharing") or {}
+    return sharing.get("scope") == "everyone" or (
+        sharing.get("scope") == "selected" and role_key in (sharing.get("roles") or []))
 
 
 # ---------------------------------------------------------------- saving
@@ -191,9 +231,21 @@ def save_view(actor, view: SavedView, document: dict[str, Any], *, version: int,
         db.session.refresh(view)
         raise ViewChanged(_("Someone else changed this view meanwhile. Reload it and try "
                             "again."))
+    _drop_unreached_defaults(view.id, document)
     db.session.commit()
     db.session.refresh(view)
     return view
+
+
+def _drop_unreached_defaults(view_id: int, document: Mapping[str, Any]) -> None:
+    """Forget role defaults of a view that the role no longer sees."""
+    sharing = document.get("sharing") or {}
+    query = delete(RoleDefaultView).where(RoleDefaultView.view_id == view_id)
+    if sharing.get("scope") == "selected":
+        query = query.where(RoleDefaultView.role_key.not_in(list(sharing.get("roles") or [])))
+    elif sharing.get("scope") == "everyone":
+        return
+    db.session.execute(query.execution_options(synchronize_session=False))
 
 
 def rename_view(actor, view: SavedView, name: str) -> SavedView:
@@ -206,6 +258,7 @@ def delete_view(actor, view: SavedView) -> None:
     """Delete a view for everyone who saw it."""
     _require_edit(actor, view)
     begin_write()
+    db.session.execute(delete(RoleDefaultView).where(RoleDefaultView.view_id == view.id))
     db.session.delete(view)
     db.session.commit()
 
@@ -240,6 +293,44 @@ def set_default(actor, view: SavedView | None, form: Form) -> None:
     db.session.commit()
     if view is not None:
         db.session.refresh(view)
+
+
+def set_opening(actor, form: Form, view: SavedView, *, everyone: bool,
+                roles: Sequence[str], known_roles: Sequence[str]) -> None:
+    """Choose for whom a shared view opens the list: everyone (the form's default) and/or
+    the holders of ``roles`` (each role has at most one such view per form; choosing this
+    one replaces the role's earlier choice). Roles left out stop opening with it."""
+    if not can_share(actor, form):
+        raise PermissionDenied(_("Only people who manage shared views can choose the default "
+                                 "view."))
+    wanted = list(dict.fromkeys(roles))
+    unknown = [key for key in wanted if key not in known_roles]
+    if unknown:
+        raise ValidationFailed({"roles": [_("Choose roles of this app.")]})
+    if (everyone or wanted) and not view.shared:
+        raise ValidationFailed({"": [_("Share the view first: a personal view cannot be the "
+                                       "default.")]})
+    unseen = [key for key in wanted if not reaches(view, key)]
+    if unseen:
+        raise ValidationFailed({"roles": [_("Share the view with a role before it opens that "
+                                            "role's list.")]})
+    begin_write()
+    if everyone:
+        db.session.execute(update(SavedView).where(SavedView.form_id == form.id)
+                           .values(is_default=SavedView.id == view.id)
+                           .execution_options(synchronize_session=False))
+    elif view.is_default:
+        db.session.execute(update(SavedView).where(SavedView.id == view.id)
+                           .values(is_default=False)
+                           .execution_options(synchronize_session=False))
+    db.session.execute(delete(RoleDefaultView).where(
+        RoleDefaultView.form_id == form.id,
+        (RoleDefaultView.view_id == view.id) | RoleDefaultView.role_key.in_(wanted))
+        .execution_options(synchronize_session=False))
+    for key in wanted:
+        db.session.add(RoleDefaultView(form_id=form.id, role_key=key, view_id=view.id))
+    db.session.commit()
+    db.session.refresh(view)
 
 
 def set_widths(actor, view: SavedView, widths: Mapping[str, int]) -> SavedView:

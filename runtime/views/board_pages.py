@@ -15,7 +15,7 @@ from builder.views import service as view_service
 from builder.web import render
 
 from ..records.forms_lookup import FormTarget
-from . import cards, pages
+from . import cards, filters, pages
 from .state import ViewState
 
 load = pages.load
@@ -56,7 +56,11 @@ def page(actor, target: FormTarget, views, current, state: ViewState, template: 
     canonical = canonical or base_url(target, state)
     wanted = block()
     response = render(template, block=wanted, status=status, target=target, keys=keys,
-                           tabs=cards.tabs(target, views, current), current=current,
+                           tabs=cards.tabs(target, views, current, state.opening_id),
+                           current=current, role_choices=pages.role_choices(target),
+                           editor=extra.pop("editor", None)
+                           or filters.from_condition(state.filter, target.published),
+                           **pages.opening(actor, target, current),
                            state=state, notice=notice, notes=state.notes,
                            page_url=canonical, state_args=state.args(),
                            types=[(t.type, t.name()) for t in all_types()],

@@ -60,8 +60,10 @@ def build(target: FormTarget, records: Sequence[Record], shown: Sequence[Field])
     return out
 
 
-def tabs(target: FormTarget, views: Sequence[Any], current: Any) -> list[dict[str, Any]]:
-    """The view tabs (the built-in table first) with their type's icon."""
+def tabs(target: FormTarget, views: Sequence[Any], current: Any,
+         opening_id: int | None = None) -> list[dict[str, Any]]:
+    """The view tabs (the built-in table first) with their type's icon; ``opening_id``: the
+    view the list opens with for this person (starred)."""
     keys = {"app_key": target.app.key, "form_key": target.form.key}
     icons = {t.type: t.icon for t in all_types()}
     found = [{"name": None, "url": url_for("records.index", **keys, view="0"), "icon": "table",
@@ -71,7 +73,7 @@ def tabs(target: FormTarget, views: Sequence[Any], current: Any) -> list[dict[st
                                                           view=str(view.id)),
                       "icon": icons.get(view.type, "table"),
                       "active": current is not None and current.id == view.id,
-                      "shared": view.shared})
+                      "shared": view.shared, "opening": view.id == opening_id})
     return found
 
 

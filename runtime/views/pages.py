@@ -52,8 +52,7 @@ def builtin_document(target: FormTarget) -> dict[str, Any]:
 def load(actor, target: FormTarget, args: MultiDict) -> tuple[list[SavedView],
                                                                SavedView | None, ViewState]:
     """The views ``actor`` sees, the one the address chose (None: built-in), its state."""
-    views = view_service.list_views(actor, target.form)
-    default = view_service.default_view(views)
+    views, default = view_service.views_and_opening(actor, target.form)
     raw = args.get("view", "")
     current = default
     notes = []
@@ -68,6 +67,7 @@ def load(actor, target: FormTarget, args: MultiDict) -> tuple[list[SavedView],
     document = current.document if current else builtin_document(target)
     state = parse(target.published, view_id, document, args)
     state.notes[:0] = notes
+    state.opening_id = default.id if default is not None else None
     return views, current, state
 
 
@@ -138,6 +138,7 @@ def context(actor, target: FormTarget, views: list[SavedView], current: SavedVie
         "aggregate_labels": aggregate_labels(),
         "can_share": view_service.can_share(actor, target.form),
         "role_choices": role_choices(target),
+        **opening(actor, target, current),
         "pager": _pager(target, state, window),
         "state_query": urlencode(state.args()),
         "cell_html": cells.cell_html,
@@ -150,6 +151,17 @@ def role_choices(target: FormTarget) -> list[tuple[str, str]]:
     out (sharing with everyone says that)."""
     return [(r.key, r.name) for r in roles_service.roles_of_app(target.app.id)
             if not r.everyone]
+
+
+def opening(actor, target: FormTarget, current: SavedView | None) -> dict[str, Any]:
+    """For the "open the list with this view" settings: the roles (key, name) the current
+    shared view reaches and the keys of those whose list it opens."""
+    if current is None or not current.shared or not view_service.can_share(actor, target.form):
+        return {"opening_roles": [], "opening_for": set()}
+    defaults = view_service.role_defaults(target.form)
+    return {"opening_roles": [(k, n) for k, n in role_choices(target)
+                              if view_service.reaches(current, k)],
+            "opening_for": {k for k, view_id in defaults.items() if view_id == current.id}}
 
 
 def role_keys(target: FormTarget) -> list[str]:

@@ -54,8 +54,9 @@ def filter_editor(app_key: str, form_key: str):
             if not _is_htmx():
                 return redirect(url, 303)
             response = pages.render_empty()
-            response.headers["HX-Location"] = json.dumps({"path": url,
-                                                          "target": "#view-results"})
+            board = _current is not None and _current.type != "table"
+            response.headers["HX-Location"] = json.dumps(
+                {"path": url, "target": "#view" if board else "#view-results"})
             return response
     status = 422 if action == "apply" else 200  # apply got here only with problems
     if _is_htmx():
@@ -231,16 +232,23 @@ def delete(app_key: str, form_key: str, view_id: int):
 
 @bp.post("/default")
 def default(app_key: str, form_key: str):
-    """Choose the view the form's list opens with (builders)."""
+    """Choose for whom a shared view opens the list: everyone and/or chosen roles
+    (``view=0``: everyone's list opens with all records again)."""
     actor, target = current_actor(), _target(app_key, form_key)
     raw = request.form.get("view", "")
     view = view_service.get_view(actor, target.form, int(raw)) if raw.isdigit() and \
         raw != pages.BUILTIN else None
     try:
-        view_service.set_default(actor, view, target.form)
+        if view is None:
+            view_service.set_default(actor, None, target.form)
+        else:
+            everyone = request.form.get("everyone") == "1" if "sent" in request.form else True
+            view_service.set_opening(actor, target.form, view, everyone=everyone,
+                                     roles=request.form.getlist("roles")[:200],
+                                     known_roles=pages.role_keys(target))
     except ValidationFailed as exc:
         return _refused(target, exc, MultiDict({"view": raw or pages.BUILTIN}))
-    flash(_("The list now opens with this view."), "success")
+    flash(_("Saved who the list opens with this view for."), "success")
     return _back(target, view.id if view else None)
 
 

@@ -57,6 +57,8 @@ class ViewState:
     notes: list[str] = field(default_factory=list)
     #: the request used the toolbar's friendly fields: answer with the canonical address
     friendly: bool = False
+    #: the saved view the list opens with for this person (their role's or the form's)
+    opening_id: int | None = None
 
     @property
     def widths(self) -> dict[str, int]:

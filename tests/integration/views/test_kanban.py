@@ -139,3 +139,22 @@ def test_a_move_without_script_redirects_with_a_message(client, board, app, staf
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "降级原因" in page
+
+
+def test_the_board_has_the_filter_builder_and_applying_it_narrows_the_columns(client, board):
+    """A card view filters like the table: the builder is on the page, applying it lands on
+    the board's address with the filter, and the columns count only matching records."""
+    base, view = board["base"], board["view"]
+    html = client.get(f"{base}?view={view}").get_data(as_text=True)
+    assert 'id="filter-editor"' in html and "Export" in html and "Save sharing" in html
+    response = client.get(f"{base}/views/filter", query_string={
+        "view": str(view), "_act": "apply", "c0.field": "f_amnt01", "c0.op": "gt",
+        "c0.value": "300"}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    location = response.headers["HX-Location"]
+    assert '"target": "#view"' in location and f"view={view}" in location
+    url = re.search(r'"path": "([^"]+)"', location).group(1)
+    html = client.get(url).get_data(as_text=True)
+    counts = [int(c.replace(",", "")) for c in re.findall(r"data-count>([\d,]+)<", html)]
+    assert sum(counts) == sum(1 for i in range(45) if 10 * i + 0.5 > 300)
+    assert "count-pill" in html  # the filter button says one condition is on

@@ -326,3 +326,44 @@ def test_bulk_edit_and_delete_report_what_was_refused(client, filled, target, ap
     response = _post(client, f"{filled}/views/bulk", data, filled)
     assert response.status_code == 303
     assert "28 records" in client.get(filled).get_data(as_text=True)
+
+
+def test_a_role_of_the_app_opens_its_own_default_view(client, filled, app, staff):
+    """The builder shares a view with a role and lets it open that role's list: its holders
+    land on it, everyone else on the built-in list; the settings show the choice."""
+    from builder.apps.models import App
+    from builder.forms.models import Form
+    from builder.roles import service as roles
+    from runtime.accounts.models import User
+
+    builder = _signed_in(app, "builder@example.com")
+    with app.test_request_context():
+        owner = db.session.query(User).filter_by(email="builder@example.com").one()
+        form = db.session.query(Form).filter_by(key=filled.rsplit("/", 1)[-1]).one()
+        crm_app = db.session.get(App, form.app_id)
+        sales = roles.create_role(owner, crm_app, name="Sales")
+        roles.add_member(owner, crm_app, sales, user_id=staff.id)
+        roles.set_access(owner, crm_app, form.key, {sales.id: {
+            "operations": ["view", "create", "edit"], "scope": [{"kind": "all"}],
+            "fields": {}}})
+        key = sales.key
+    _post(builder, f"{filled}/views/new", {"name": "按名称", "scope": "selected",
+                                           "roles": key, "state": urlencode(
+                                               {"sort": "f_name01"})}, filled)
+    view = db.session.query(SavedView).one()
+    response = _post(builder, f"{filled}/views/default",
+                     {"view": str(view.id), "sent": "1", "roles": key}, filled)
+    assert response.status_code == 303
+    html = client.get(filled).get_data(as_text=True)
+    assert _names(html)[:2] == ["00", "01"] and "tab-star" in html
+    html = builder.get(filled).get_data(as_text=True)
+    assert _names(html)[0] == "29"  # the builder holds no role: the built-in list
+    html = builder.get(f"{filled}?view={view.id}").get_data(as_text=True)
+    assert "Open the list with this view for" in html
+    assert re.search(rf'name="roles" value="{key}" checked', html)
+    # A role the view does not reach is refused with the reason, nothing changes.
+    response = _post(builder, f"{filled}/views/default",
+                     {"view": str(view.id), "sent": "1", "roles": "nobody"}, filled)
+    assert response.status_code == 422 and "Choose roles of this app" in \
+        response.get_data(as_text=True)
+    assert _names(client.get(filled).get_data(as_text=True))[:1] == ["00"]

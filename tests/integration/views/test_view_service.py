@@ -150,3 +150,62 @@ def test_roles_grant_views_and_manage_shared_views_lets_staff_share(setup):
         service.get_view(wang, form, shared.id)
     with pytest.raises(PermissionDenied):
         service.set_default(wang, None, form)
+
+
+def test_a_role_opens_its_own_default_view_before_the_forms(setup):
+    """Each role may have its own opening view; people without such a role get the form's
+    default; a role's choice needs the view to reach the role and goes when it stops."""
+    from builder.apps.models import App
+    from builder.roles import service as roles
+
+    form, people, _sales = setup
+    builder, wang, li = people["builder"], people["wang"], people["li"]
+    app = db.session.get(App, form.app_id)
+    sales = roles.create_role(builder, app, name="Sales")
+    managers = roles.create_role(builder, app, name="Managers")
+    roles.add_member(builder, app, sales, user_id=wang.id)
+    roles.add_member(builder, app, managers, user_id=li.id)
+    for role in (sales, managers):
+        roles.set_access(builder, app, form.key, {role.id: {
+            "operations": ["view"], "scope": [{"kind": "all"}], "fields": {}}})
+    known = [sales.key, managers.key]
+    everyone = service.create_view(builder, form, _doc(form, "全部", "everyone"))
+    mine = service.create_view(builder, form, _doc(form, "我的客户", "selected",
+                                                   roles=[sales.key]))
+    team = service.create_view(builder, form, _doc(form, "团队", "everyone"))
+
+    service.set_opening(builder, form, everyone, everyone=True, roles=[], known_roles=known)
+    service.set_opening(builder, form, mine, everyone=False, roles=[sales.key],
+                        known_roles=known)
+    service.set_opening(builder, form, team, everyone=False, roles=[managers.key],
+                        known_roles=known)
+    assert service.views_and_opening(wang, form)[1].id == mine.id
+    assert service.views_and_opening(li, form)[1].id == team.id
+    assert service.views_and_opening(builder, form)[1].id == everyone.id  # holds no role
+    assert service.role_defaults(form) == {sales.key: mine.id, managers.key: team.id}
+
+    # Choosing another view for a role replaces its earlier choice.
+    service.set_opening(builder, form, team, everyone=False,
+                        roles=[managers.key, sales.key], known_roles=known)
+    assert service.views_and_opening(wang, form)[1].id == team.id
+    # A view must reach the role, roles must be the app's, and staff may not choose.
+    with pytest.raises(ValidationFailed):
+        service.set_opening(builder, form, mine, everyone=False, roles=[managers.key],
+                            known_roles=known)
+    with pytest.raises(ValidationFailed):
+        service.set_opening(builder, form, team, everyone=False, roles=["nope"],
+                            known_roles=known)
+    with pytest.raises(PermissionDenied):
+        service.set_opening(wang, form, team, everyone=False, roles=[sales.key],
+                            known_roles=known)
+    # Unticking everyone leaves the form without a default; the roles keep theirs.
+    service.set_opening(builder, form, everyone, everyone=False, roles=[], known_roles=known)
+    assert service.views_and_opening(builder, form)[1] is None
+    # Sharing the view away from a role drops that role's choice; deleting drops the rest.
+    document = dict(team.document, sharing={"scope": "selected", "roles": [managers.key],
+                                            "departments": []})
+    service.save_view(builder, team, document, version=team.version)
+    assert service.role_defaults(form) == {managers.key: team.id}
+    service.delete_view(builder, team)
+    assert service.role_defaults(form) == {}
+    assert service.views_and_opening(li, form)[1] is None
