@@ -61,7 +61,12 @@ SIGNED_IN = [
 #: pages that need clicks before the shot (a dialog opened): (name, path, action(page))
 INTERACTIVE = [*shots_stored_data.INTERACTIVE, (
     "view-menu", "/a/crm/customer?view=1",
-    lambda page: page.click("details.view-settings > summary"))]
+    lambda page: page.click("details.view-settings > summary")), (
+    "kanban-menu", "/a/crm/customer?view=3",
+    lambda page: (page.click("details.view-settings > summary"), page.locator(
+        "details.view-settings form[action$='/views/default']").scroll_into_view_if_needed())), (
+    "kanban-filter", "/a/crm/customer?view=3",
+    lambda page: page.click("details.filter-menu > summary"))]
 
 
 def _serve(data_dir: Path):
