@@ -214,16 +214,22 @@ def linkable(actor, form: PublishedForm, ids: Sequence[int],
 
 
 def select(actor, form: PublishedForm, condition: Mapping[str, Any] | None = None, *,
-           sort: Sequence[tuple[str, bool]] = ()) -> sa.Select:
-    """The SELECT of every record matching ``condition`` in ``sort`` order (exports stream it)."""
+           sort: Sequence[tuple[str, bool]] = (), ids: Sequence[int] | None = None
+           ) -> sa.Select:
+    """The SELECT of every record matching ``condition`` (and among ``ids`` when given) in
+    ``sort`` order (exports stream it)."""
     _require(actor, form, "view")
     form = permissions.visible_form(actor, form)  # permissions: hidden fields, row scope
-    return sa.select(form.table).where(where(form, condition)).order_by(*_order(form, sort))
+    stmt = sa.select(form.table).where(where(form, condition)).order_by(*_order(form, sort))
+    return stmt if ids is None else stmt.where(form.table.c.id.in_(ids))
 
 
-def count(actor, form: PublishedForm, condition: Mapping[str, Any] | None = None) -> int:
-    """How many records match ``condition``."""
+def count(actor, form: PublishedForm, condition: Mapping[str, Any] | None = None, *,
+          ids: Sequence[int] | None = None) -> int:
+    """How many records match ``condition`` (among ``ids`` when given)."""
     _require(actor, form, "view")
     form = permissions.visible_form(actor, form)  # permissions: hidden fields, row scope
     stmt = sa.select(sa.func.count()).select_from(form.table).where(where(form, condition))
+    if ids is not None:
+        stmt = stmt.where(form.table.c.id.in_(ids))
     return db.session.connection().execute(stmt).scalar_one()

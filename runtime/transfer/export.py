@@ -47,6 +47,8 @@ FORMATS = ("xlsx", "csv")
 #: more rows than this are prepared in the background
 INLINE_LIMIT = 5_000
 BATCH = 1_000
+#: the most records one can tick for "export selected"
+MAX_IDS = 1_000
 KEEP = timedelta(hours=24)
 PEOPLE = frozenset({"member", "created_by", "updated_by", "owner"})
 #: types whose stored text is what people read
@@ -61,18 +63,21 @@ class ExportRequest:
     sort: list[tuple[str, bool]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     format: str = "xlsx"
+    #: only these records (the rows ticked in a table view), None: every match
+    ids: list[int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """For an export run's params."""
         return {"condition": self.condition, "sort": [list(s) for s in self.sort],
-                "columns": self.columns, "format": self.format}
+                "columns": self.columns, "format": self.format, "ids": self.ids}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ExportRequest:
         """The stored params back."""
         return cls(condition=data.get("condition"),
                    sort=[(f, bool(d)) for f, d in data.get("sort", [])],
-                   columns=list(data.get("columns", [])), format=data.get("format", "xlsx"))
+                   columns=list(data.get("columns", [])), format=data.get("format", "xlsx"),
+                   ids=data.get("ids"))
 
 
 def exportable(form: PublishedForm) -> list[Field]:
@@ -101,9 +106,22 @@ def parse(form: PublishedForm, args: Mapping[str, str]) -> ExportRequest:
     columns = [c for c in (args.get("columns") or "").split(",") if c]
     if any(c not in known for c in columns):
         errors["columns"] = [_("choose columns among the fields of this form")]
+    ids = _ids(args.get("ids"), errors)
     if errors:
         raise ValidationFailed(errors)
-    return ExportRequest(condition, sort, columns or [f.id for f in exportable(form)], fmt)
+    return ExportRequest(condition, sort, columns or [f.id for f in exportable(form)], fmt,
+                         ids)
+
+
+def _ids(raw: str | None, errors: dict[str, list[str]]) -> list[int] | None:
+    """The ticked records' ids (``1,2,3``), at most MAX_IDS."""
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    if len(parts) > MAX_IDS or not all(p.isdigit() and len(p) < 19 for p in parts):
+        errors["ids"] = [_("choose at most %(n)d records by their numbers", n=MAX_IDS)]
+        return None
+    return sorted({int(p) for p in parts})
 
 
 def _condition(form: PublishedForm, raw: str | None, errors: dict[str, list[str]]):
@@ -130,7 +148,7 @@ def _allowed(actor, form: PublishedForm) -> PublishedForm:
 def count(actor, form: PublishedForm, request: ExportRequest) -> int:
     """How many records the export would hold."""
     form = _allowed(actor, form)
-    return query.count(actor, form, request.condition)
+    return query.count(actor, form, request.condition, ids=request.ids)
 
 
 def columns(form: PublishedForm, request: ExportRequest) -> list[Field]:
@@ -148,7 +166,7 @@ def headers(form: PublishedForm, request: ExportRequest) -> list[str]:
 def rows(actor, form: PublishedForm, request: ExportRequest) -> Iterator[list[Any]]:
     """The rows, streamed from the database a batch at a time (links named, lookups read)."""
     form = _allowed(actor, form)
-    stmt = query.select(actor, form, request.condition, sort=request.sort)
+    stmt = query.select(actor, form, request.condition, sort=request.sort, ids=request.ids)
     chosen = columns(form, request)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH)).mappings()
     for partition in result.partitions():
@@ -243,7 +261,8 @@ def write(actor, form: PublishedForm, request: ExportRequest, target,
     audit.record(actor, "export.run", "form", form.form_id, {
         "format": request.format, "filter": request.condition,
         "sort": [f"-{f}" if d else f for f, d in request.sort],
-        "columns": list(request.columns), "rows": counter.done})
+        "columns": list(request.columns), "rows": counter.done,
+        **({"ids": request.ids} if request.ids is not None else {})})
     db.session.commit()
     return counter.done
 

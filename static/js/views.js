@@ -49,6 +49,20 @@
     }
   });
 
+  // "Export selected": the export address with the ticked rows' ids.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-bulk-export]");
+    if (!link) return;
+    var ids = [];
+    document.querySelectorAll("input[name=ids][form=bulk-form]:checked").forEach(function (box) {
+      ids.push(box.value);
+    });
+    if (!ids.length) { event.preventDefault(); return; }
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("ids", ids.join(","));
+    link.href = url.toString();
+  });
+
   // Double-click an editable cell to open its editor; Escape cancels.
   document.addEventListener("dblclick", function (event) {
     var cell = event.target.closest && event.target.closest("td.cell-editable");
