@@ -187,19 +187,22 @@ def _files(f: Field, value: Any, compact: bool) -> Shown:
             continue
         thumb = f.type == "image" and ref.get("type") in INLINE_TYPES
         items.append({"name": str(ref.get("name") or ref["id"]), "size": ref.get("size"),
-                      "href": _file_url("files.download", ref["id"]),
-                      "thumb": _file_url("files.inline", ref["id"]) if thumb else None})
+                      "href": file_url(ref["id"]),
+                      "thumb": file_url(ref["id"], inline=True) if thumb else None})
     if not items:
         return Shown()
     return Shown("files", text="、".join(i["name"] for i in items), files=items,
                  compact=compact)
 
 
-def _file_url(endpoint: str, token: str) -> str:
-    """The file's URL (a plain path when no request is being served, e.g. in a job)."""
+def file_url(token: str, *, inline: bool = False) -> str:
+    """A file's download (or inline image) address, as every page links it.
+
+    A plain path when no request is being served (e.g. in a job).
+    """
     if has_request_context():
-        return url_for(endpoint, token=token)
-    return f"/files/{token}" + ("/inline" if endpoint == "files.inline" else "")
+        return url_for("files.inline" if inline else "files.download", token=token)
+    return f"/files/{token}" + ("/inline" if inline else "")
 
 
 def record_user_ids(records: Iterable[Record], form: PublishedForm | None = None) -> set[int]:

@@ -123,10 +123,70 @@ def _seed_files(app, email: str) -> list[tuple[str, str]]:
             row = files.upload(admin, published, field_id, io.BytesIO(content), name)
             tokens.setdefault(field_id, []).append(row.token)
         record = records.create(admin, published, {"f_title1": "华为框架合同", **tokens})
+        galleries = _seed_gallery(admin, apps.get_app_by_key(admin, "crm"))
         db.session.commit()
         base = f"/a/crm/{form.key}"
         return [("entry-files", f"{base}/{record.id}/edit"),
-                ("record-files", f"{base}/{record.id}"), ("records-files", base)]
+                ("record-files", f"{base}/{record.id}"), ("records-files", base),
+                *galleries]
+
+
+GALLERY_FIELDS = [
+    {"id": "f_title1", "type": "text", "label": "门店", "required": True, "config": {}},
+    {"id": "f_city001", "type": "text", "label": "城市", "config": {}},
+    {"id": "f_pics01", "type": "image", "label": "门头照片", "config": {"multiple": True}},
+    {"id": "f_docs01", "type": "attachment", "label": "租赁合同", "config": {"multiple": True}},
+]
+
+
+def _seed_gallery(admin, crm) -> list[tuple[str, str]]:
+    """A shop form (some shops with photos, some with only a contract, one with nothing)
+    and two galleries of it: photos as cover, and contracts as cover."""
+    import io
+
+    from builder.forms import service as forms
+    from builder.views import domain as view_domain
+    from builder.views import service as view_service
+    from runtime.files import service as files
+    from runtime.records import forms_lookup
+    from runtime.records import service as records
+    from tests import files_support as samples
+
+    form = forms.create_form(admin, crm, "门店")
+    forms.save_draft(admin, form, dict(form.draft, fields=GALLERY_FIELDS, layout=[], rules=[],
+                                       title_field="f_title1"), revision=form.draft_revision)
+    forms.publish(admin, form)
+    published = forms_lookup.resolve(admin, crm.key, form.key).published
+
+    def upload(field_id: str, content: bytes, name: str) -> list[str]:
+        return [files.upload(admin, published, field_id, io.BytesIO(content), name).token]
+
+    for i, (title, city, photo, doc) in enumerate([
+            ("西湖旗舰店", "杭州", (480, 320), ("pdf", "西湖旗舰店租赁合同（终版）.pdf")),
+            ("滨江仓储中心", "杭州", None,
+             ("docx", "仓库租赁协议 2026 修订稿 - 法务已审核.docx")),
+            ("Acme Corner Store", "Shanghai", (320, 480), None),
+            ("萧山万象汇店", "杭州", None, None),
+            ("苏州观前街店", "苏州", (400, 300), ("pdf", "观前街店合同.pdf")),
+            ("成都太古里店", "成都", None, ("xlsx", "装修预算.xlsx"))]):
+        values = {"f_title1": title, "f_city001": city}
+        if photo:
+            values["f_pics01"] = upload("f_pics01", samples.png(*photo, gradient=True),
+                                        f"门头{i}.png")
+        if doc:
+            content = samples.pdf(30_000) if doc[0] == "pdf" else samples.office(doc[0])
+            values["f_docs01"] = upload("f_docs01", content, doc[1])
+        records.create(admin, published, values)
+    made = []
+    for name, label, cover in (("view-gallery-photos", "门头照片", "f_pics01"),
+                               ("view-gallery-docs", "租赁合同", "f_docs01")):
+        document = view_domain.new_document(label, "gallery", published.fields, "f_title1",
+                                            scope="everyone")
+        document["config"] = {"cover_field": cover, "card_fields": ["f_city001"],
+                              "page_size": 24}
+        view = view_service.create_view(admin, form, document)
+        made.append((name, f"/a/{crm.key}/{form.key}?view={view.id}"))
+    return made
 
 
 def _seed_records(app) -> None:

@@ -1,5 +1,5 @@
 """The gallery view: cards page by keyset; covers only from files of fields the person
-sees (stand-in values in the image/attachment format until media fields merge)."""
+sees, else a placeholder (see test_gallery_files.py for covers from real uploads)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from runtime.records.forms_lookup import resolve
 from runtime.views import gallery
 from tests.conftest import csrf_token
 
-PNG = {"id": "tok_abc123", "name": "门头.png", "size": 2048, "type": "image/png"}
-PDF = {"id": "tok_pdf999", "name": "合同.pdf", "size": 4096, "type": "application/pdf"}
+TOKEN = "Zk3x9qaPw2Lm7Nb4Vc8Xr1Ty5Ud6Ie0Of"
+PNG = {"id": TOKEN, "name": "门头.png", "size": 2048, "type": "image/png"}
+PDF = {"id": "Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc", "name": "合同.pdf", "size": 4096,
+       "type": "application/pdf"}
 
 
 @pytest.fixture
@@ -26,11 +28,25 @@ def staff(make_user, login_as, client):
     return user
 
 
-def test_the_cover_is_the_first_image_and_only_a_safe_token():
-    assert gallery.cover([PDF, PNG]) == {"url": "/files/tok_abc123/inline", "name": "门头.png"}
-    assert gallery.cover([PDF]) is None and gallery.cover(None) is None
-    assert gallery.cover([{**PNG, "id": "../../etc"}]) is None
-    assert gallery.cover([{**PNG, "type": "image/svg+xml"}]) is None
+def test_the_cover_is_the_first_image_at_its_inline_address():
+    found = gallery.cover([PDF, PNG], "西湖店")
+    assert (found.url, found.name) == (f"/files/{TOKEN}/inline", "门头.png")
+
+
+def test_without_an_image_the_cover_is_the_first_file_or_the_initials():
+    assert gallery.cover([PDF], "x") == gallery.Cover("X", name="合同.pdf", icon="file-text",
+                                                    kind="PDF")
+    assert gallery.cover(None, "西湖店") == gallery.Cover("西湖")
+    # svg is never shown inline; a reference that is not a token is no file at all
+    assert gallery.cover([{**PNG, "type": "image/svg+xml"}], "a").url is None
+    assert gallery.cover([{**PNG, "id": "../../etc/passwd"}], "a") == gallery.Cover("A")
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("西湖店", "西湖"), ("杭州积木科技有限公司", "杭州"), ("Acme Corp", "AC"), ("acme", "A"),
+    ("  ", "?"), ("ＡＢＣ 公司", "A"), ("Record #12", "R1")])
+def test_initials(title, expected):
+    assert gallery.initials(title) == expected
 
 
 def test_no_cover_from_a_field_the_person_may_not_see():
