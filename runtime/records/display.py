@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import has_request_context, url_for
+from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -49,6 +49,26 @@ class Shown:
 def when(moment: datetime | None) -> str:
     """A moment in the instance's time zone, to the minute."""
     return "" if moment is None else moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def department_name(department_id: int) -> str:
+    """A department's name (all names read once per request: an organisation has
+    hundreds of departments, not millions), or a stand-in for one that is gone."""
+    from flask import request
+
+    owner = request._get_current_object() if has_request_context() else None
+    cached = g.get("jimu_department_names") if owner is not None else None
+    if cached is None or cached[0] is not owner:
+        from sqlalchemy import select
+
+        from builder.db import db
+
+        from ..accounts.models import Department
+
+        cached = (owner, dict(db.session.execute(select(Department.id, Department.name)).all()))
+        if owner is not None:
+            g.jimu_department_names = cached
+    return cached[1].get(department_id) or _("Department #%(id)s", id=department_id)
 
 
 def person(names: Mapping[int, str], user_id: int | None) -> str:
@@ -114,6 +134,8 @@ def _show(field_type, f: Field, value: Any, names: Mapping[int, str], compact: b
             else (str(i), "slate") for i in items])
     if kind in USER_TYPES or (kind == "member" and value in names):
         return Shown("text", text=person(names, value))
+    if kind == "department" and value is not None:
+        return Shown("text", text=department_name(value))
     if kind in ("attachment", "image"):
         return _files(f, value, compact)
     if kind == "rich_text" and not compact:

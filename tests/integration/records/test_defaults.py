@@ -139,3 +139,16 @@ def test_the_designer_offers_and_saves_the_person_defaults(client, publish_form,
     field = next(f for f in db.session.scalar(sa.select(Form)).draft["fields"]
                  if f["id"] == "f_owner1")
     assert field["default"] == {"kind": "static", "value": builder}
+
+
+def test_the_record_page_and_the_table_name_the_department(client, app, staff, crm):
+    """A department value reads as the department's name, never as its number."""
+    form = _form(crm, staff)
+    with app.test_request_context():
+        record = records.create(staff, form, {"f_name01": "Acme"})
+    base = f"/a/{crm[0]}/{crm[1]}"
+    page = client.get(f"{base}/{record.id}").get_data(as_text=True)
+    team = page.split(">Team<", 1)[1][:300]
+    assert "Sales" in team and f"#{staff.department_id}" not in team
+    table = client.get(f"{base}?cols=f_name01,f_dept01").get_data(as_text=True)
+    assert re.search(r">\s*Sales\s*<", table)
