@@ -21,6 +21,7 @@ from builder import conditions
 from builder.db import utcnow
 from builder.fields.dates import local_zone
 from builder.roles import service as roles_service
+from builder.views import all_types as all_view_types
 from builder.views import domain as view_domain
 from builder.views import service as view_service
 from builder.views.models import SavedView
@@ -138,6 +139,7 @@ def context(actor, target: FormTarget, views: list[SavedView], current: SavedVie
         "aggregate_labels": aggregate_labels(),
         "can_share": view_service.can_share(actor, target.form),
         "role_choices": role_choices(target),
+        "type_icons": {t.type: t.icon for t in all_view_types()},
         **opening(actor, target, current),
         "pager": _pager(target, state, window),
         "state_query": urlencode(state.args()),
