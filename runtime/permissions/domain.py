@@ -99,3 +99,43 @@ def _field_access(entries: list[Mapping[str, Any]], field_ids: Iterable[str]) ->
         if best != "editable":
             out[field_id] = best
     return out
+
+
+def _reads(f: Any) -> set[str]:
+    """The fields of the form a computed field shows something of: a formula's inputs, a
+    lookup's link, a rollup's source, a sub-table's column formulas' outside inputs."""
+    from builder import formula
+
+    config = f.config or {}
+    if f.type == "formula":
+        return {d.partition(".")[0]
+                for d in formula.compile(config["expression"]).dependencies}
+    if f.type == "lookup":
+        return {config.get("link")}
+    if f.type == "rollup":
+        return {config.get("source")}
+    if f.type == "subtable":
+        columns = config.get("fields") or []
+        own = {c["id"] for c in columns}
+        return {d.partition(".")[0] for c in columns if c.get("type") == "formula"
+                for d in formula.compile(c["config"]["expression"]).dependencies} - own
+    return set()
+
+
+def derived_hidden(fields: Iterable[Any], hidden: frozenset[str]) -> frozenset[str]:
+    """Fields that must be hidden too because they show what a hidden field holds: a
+    formula reading a hidden field (折后金额 from a hidden 金额), a lookup or rollup through a
+    hidden link, and so on down the chain."""
+    if not hidden:
+        return frozenset()
+    reads = {f.id: _reads(f) for f in fields}
+    reads = {k: v for k, v in reads.items() if v}
+    found = set(hidden)
+    changed = True
+    while changed:
+        changed = False
+        for field_id, inputs in reads.items():
+            if field_id not in found and inputs & found:
+                found.add(field_id)
+                changed = True
+    return frozenset(found - hidden)

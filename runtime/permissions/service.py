@@ -10,7 +10,7 @@ once per request and person and form (see docs/permissions.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -148,7 +148,11 @@ def _compute(actor, form: PublishedForm) -> Rights:
     if not documents and not _has_roles(app_id):
         documents = [role_domain.everyone_document("")]  # an app from before roles
     entries = [role_domain.access_of(doc, form_key) for doc in documents]
-    return domain.union(entries, [f.id for f in form.fields])
+    found = domain.union(entries, [f.id for f in form.fields])
+    derived = domain.derived_hidden(form.fields, found.hidden)
+    if not derived:
+        return found
+    return replace(found, fields={**found.fields, **dict.fromkeys(derived, "hidden")})
 
 
 def _has_roles(app_id: int) -> bool:

@@ -112,3 +112,20 @@ def test_a_required_field_the_person_cannot_fill_does_not_block_a_create(world):
     _sales(world)
     record = records.create(world.users["alice"], form, {"f_name01": "CUST-REQ"})
     assert record.values["f_rate01"] is None
+
+
+def test_a_formula_reading_a_hidden_field_is_hidden_too(world, client):
+    """"Terms length" is LEN(contract terms): showing it would tell what the hidden field
+    holds, so it is hidden from whoever may not see the terms — on every page."""
+    from runtime.permissions import service as permissions
+
+    _sales(world)
+    sign_in(client, world.users["alice"])
+    rights = permissions.rights(world.users["alice"], world.form)
+    assert rights.hidden == {"f_secret", "f_tlen01"}
+    length = str(len("SECRET-CUST-ALICE"))
+    for path in (world.url("CUST-ALICE"), world.url(suffix="?cols=f_name01,f_tlen01")):
+        body = client.get(path).get_data(as_text=True)
+        assert "Terms length" not in body, path
+    detail = client.get(world.url("CUST-ALICE")).get_data(as_text=True)
+    assert f">{length}<" not in detail
