@@ -4,7 +4,7 @@ bulk edits (through the one write path), and keeping views (save, share, order, 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext as _
@@ -37,6 +37,10 @@ def _is_htmx() -> bool:
 # ---------------------------------------------------------------- filter builder
 
 
+#: a card view's own address arguments that a filter change keeps (calendar period)
+CARD_ARGS = ("mode", "on")
+
+
 @bp.get("/filter")
 def filter_editor(app_key: str, form_key: str):
     """Change the filter builder (add, remove, pick a field) or apply it to the view."""
@@ -51,6 +55,9 @@ def filter_editor(app_key: str, form_key: str):
             _views, _current, state = pages.load(actor, target, request.args)
             state.filter = condition
             url = pages.view_url(target, state)
+            kept = {k: request.args[k] for k in CARD_ARGS if request.args.get(k)}
+            if kept:  # the calendar's period stays where it was
+                url += ("&" if "?" in url else "?") + urlencode(kept)
             if not _is_htmx():
                 return redirect(url, 303)
             response = pages.render_empty()

@@ -133,3 +133,17 @@ def test_reschedule_through_the_write_path_and_refusals(app, client, staff, cal)
     assert now.values["f_start1"] == date(2026, 4, 6) and now.values["f_end001"] == \
         date(2026, 4, 9)
 
+
+
+def test_a_filter_applied_on_the_calendar_keeps_its_period(app, client, cal, staff):
+    """The filter builder sits on the calendar too; applying it stays on the month shown."""
+    view = _make_view(app, client, staff, cal["base"], cal["target"], {
+        "date_field": "f_start1", "end_field": None, "card_fields": [], "mode": "month"})
+    html = client.get(f"{cal['base']}?view={view}&on=2026-04-10").get_data(as_text=True)
+    assert 'id="filter-editor"' in html and 'name="on" value="2026-04-10"' in html
+    response = client.get(f"{cal['base']}/views/filter", query_string={
+        "view": str(view), "on": "2026-04-10", "_act": "apply", "c0.field": "f_name01",
+        "c0.op": "contains", "c0.value": "四月"})
+    assert response.status_code == 303 and "on=2026-04-10" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "April 2026" in html and "四月初" in html and "三月底" not in html
