@@ -203,14 +203,30 @@ def linkable(actor, form: PublishedForm, ids: Sequence[int],
     """
     _require(actor, form, "view")
     table = form.table
-    try:
-        matches = where(form, condition) if condition else sa.true()
-    except conditions.ConditionInvalid:
-        matches = sa.true()
-    stmt = sa.select(table.c.id, sa.case((matches, 1), else_=0)).where(
-        where(form, None), table.c.id.in_(list(ids)))
-    rows = db.session.execute(stmt).all()
+    # Every save with a link runs this: without a row scope (a full form, as the write path
+    # passes) the statement depends only on the form version and the condition, so it is
+    # built once, the ids bound at execution.
+    unscoped = permissions.view_scope(form) is None
+    key = (id(table), getattr(getattr(form, "rights", None), "hidden", None),
+           json.dumps(condition, sort_keys=True, default=str) if condition else None)
+    found = _linkable_cache.get(key) if unscoped else None
+    if found is None or found[0] is not table:
+        try:
+            matches = where(form, condition) if condition else sa.true()
+        except conditions.ConditionInvalid:
+            matches = sa.true()
+        stmt = sa.select(table.c.id, sa.case((matches, 1), else_=0)).where(
+            where(form, None), table.c.id.in_(sa.bindparam("link_ids", expanding=True)))
+        found = (table, stmt)
+        if unscoped:
+            if len(_linkable_cache) > 1024:
+                _linkable_cache.clear()
+            _linkable_cache[key] = found
+    rows = db.session.execute(found[1], {"link_ids": list(ids)}).all()
     return {row[0] for row in rows}, {row[0] for row in rows if row[1]}
+
+
+_linkable_cache: dict[tuple[Any, ...], tuple[sa.Table, Any]] = {}
 
 
 def select(actor, form: PublishedForm, condition: Mapping[str, Any] | None = None, *,

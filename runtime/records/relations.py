@@ -37,16 +37,14 @@ class Target:
 
 def target(form_id: Any) -> Target | None:
     """The form a link points at, as published now (None if it is gone or unpublished)."""
-    from builder.apps.models import App
-    from builder.forms.models import Form, FormVersion
+    from builder.forms.models import FormVersion
 
     if not isinstance(form_id, int) or isinstance(form_id, bool) or form_id < 1:
         return None
-    row = db.session.execute(
-        sa.select(Form.key, Form.name, Form.published_version, Form.created_at,
-                  App.key.label("app_key"))
-        .join(App, App.id == Form.app_id)
-        .where(Form.id == form_id, Form.deleted_at.is_(None), App.deleted_at.is_(None))).first()
+    session = db.session
+    if session.autoflush:
+        session.flush()  # as an ORM query would: a form changed in this session reads changed
+    row = session.execute(_target_statement(), {"form_id": form_id}).first()
     if row is None or row.published_version is None:
         return None
     form = cached(form_id, row.published_version, row.created_at)
@@ -58,6 +56,26 @@ def target(form_id: Any) -> Target | None:
         form = published(form_id, row.published_version, document, row.created_at)
     return Target(form_id, row.key, row.app_key, str(form.document.get("name") or row.name),
                   form)
+
+
+def _target_statement() -> sa.Select:
+    """The published form and its app's key by form id (built once: every link check and
+    page with links runs it)."""
+    global _TARGET
+    if _TARGET is None:
+        from builder.apps.models import App
+        from builder.forms.models import Form
+
+        forms, apps = Form.__table__, App.__table__
+        _TARGET = (sa.select(forms.c.key, forms.c.name, forms.c.published_version,
+                             forms.c.created_at, apps.c.key.label("app_key"))
+                   .join_from(forms, apps, apps.c.id == forms.c.app_id)
+                   .where(forms.c.id == sa.bindparam("form_id"), forms.c.deleted_at.is_(None),
+                          apps.c.deleted_at.is_(None)))
+    return _TARGET
+
+
+_TARGET: sa.Select | None = None
 
 
 class Targets(dict):

@@ -67,6 +67,12 @@ def _row_version() -> int:
 
 
 def _record_url(target, record_id: int, **args) -> str:
+    # The address's own keys found this app and form. After a save has committed, reading
+    # them from the app and form objects instead would load both again (two queries).
+    keys = request.view_args or {}
+    if "app_key" in keys and "form_key" in keys:
+        return url_for("records.detail", app_key=keys["app_key"], form_key=keys["form_key"],
+                       record_id=record_id, **args)
     return url_for("records.detail", app_key=target.app.key, form_key=target.form.key,
                    record_id=record_id, **args)
 

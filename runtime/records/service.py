@@ -138,14 +138,23 @@ def _check_references(form: PublishedForm, prepared: domain.Prepared,
     for kind, by_field in wanted.items():
         if not by_field:
             continue
-        model, condition = ((User, User.is_active.is_(True)) if kind == "user"
-                            else (Department, Department.archived_at.is_(None)))
-        found = set(db.session.scalars(sa.select(model.id).where(
-            model.id.in_(set(by_field.values())), condition)))
+        stmt = _LIVE_IDS.get(kind)
+        if stmt is None:  # built once: most saves check a member, and building costs more
+            model, condition = ((User, User.is_active.is_(True)) if kind == "user"
+                                else (Department, Department.archived_at.is_(None)))
+            table = model.__table__
+            stmt = _LIVE_IDS[kind] = sa.select(table.c.id).where(
+                table.c.id.in_(sa.bindparam("ids", expanding=True)), condition)
+        found = set(db.session.connection().execute(
+            stmt, {"ids": sorted(set(by_field.values()))}).scalars())
         for field_id, value in by_field.items():
             if value not in found:
                 prepared.add_error(field_id, _("choose an active member") if kind == "user"
                                    else _("choose an existing department that is not archived"))
+
+
+#: "user" / "department" → SELECT of the ids among :ids that may be referenced
+_LIVE_IDS: dict[str, sa.Select] = {}
 
 
 def _validated(actor, form: PublishedForm, data: Mapping[str, Any], existing: Record | None,

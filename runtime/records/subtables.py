@@ -158,6 +158,8 @@ def check_references(form: PublishedForm, prepared: Any, existing: Any,
             for index, row in enumerate(value):
                 if row.get(column.id) is not None and index < len(places):
                     wanted[kind].append((field, places[index], column, row[column.id]))
+    if not wanted["user"] and not wanted["department"]:
+        return  # most saves: no member or department in any cell
     checks = ((User, wanted["user"], User.is_active.is_(True), _("choose an active member")),
               (Department, wanted["department"], sa.true(),
                _("choose an existing department")))
