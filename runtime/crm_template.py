@@ -10,13 +10,17 @@ def _options(*pairs: tuple[str, str, str]) -> list[dict[str, str]]:
 
 
 def _doc(key: str, name: str, fields: list[dict[str, Any]], title: str,
-         columns: int = 2) -> dict[str, Any]:
-    section = "s_" + key.replace("_", "")[:8] + "01"  # section ids have no underscores
+         columns: int = 2, sections: list[tuple[str, list[str]]] | None = None
+         ) -> dict[str, Any]:
+    """A form document; ``sections``: (title, field ids) each, else one section of all."""
+    base = "s_" + key.replace("_", "")[:8]  # section ids have no underscores
+    groups = sections or [(name, [f["id"] for f in fields])]
     return {"schema_version": 1, "key": key, "name": name, "description": "",
             "title_field": title, "fields": fields, "rules": [],
-            "layout": [{"kind": "section", "id": section, "title": name,
+            "layout": [{"kind": "section", "id": f"{base}{n:02d}", "title": heading,
                         "columns": columns,
-                        "items": [{"kind": "field", "field": f["id"]} for f in fields]}]}
+                        "items": [{"kind": "field", "field": field_id} for field_id in ids]}
+                       for n, (heading, ids) in enumerate(groups, start=1)]}
 
 
 CUSTOMER = _doc("customer", "客户", [
@@ -113,7 +117,9 @@ OPPORTUNITY = _doc("opportunity", "商机", [
     {"id": "f_ocomp01", "type": "text", "label": "竞争对手", "config": {"max_length": 100}},
     {"id": "f_oownr01", "type": "member", "label": "负责人",
      "default": {"kind": "current_user"}, "config": {}},
-], "f_oname01")
+], "f_oname01", sections=[
+    ("基本信息", ["f_oname01", "f_ocust01", "f_oclvl01", "f_ocind01", "f_oownr01"]),
+    ("销售进展", ["f_ostage1", "f_oamnt01", "f_oclose1", "f_ocomp01", "f_oreasn1"])])
 
 QUOTE = _doc("quote", "报价单", [
     {"id": "f_qtitle1", "type": "text", "label": "报价主题", "required": True,
@@ -184,10 +190,15 @@ CONTRACT = _doc("contract", "合同", [
         ("draft", "草拟", "slate"), ("review", "审批中", "amber"), ("active", "执行中", "blue"),
         ("done", "已完成", "green"), ("void", "已作废", "red"))}},
     {"id": "f_ctfil01", "type": "attachment", "label": "合同附件",
-     "help": "盖章扫描件、补充协议", "config": {"multiple": True, "max_files": 10,
-                                       "max_size_mb": 20}},
+     "help": "盖章扫描件、补充协议", "config": {
+         "multiple": True, "max_files": 10, "max_size_mb": 20,
+         "extensions": ["pdf", "doc", "docx", "jpg", "jpeg", "png"]}},
     {"id": "f_ctnot01", "type": "textarea", "label": "备注", "config": {}},
-], "f_ctnam01")
+], "f_ctnam01", sections=[
+    ("合同信息", ["f_ctno001", "f_ctnam01", "f_ctcus01", "f_ctopp01", "f_ctamt01",
+                  "f_ctsta01"]),
+    ("合同期限", ["f_ctsgn01", "f_ctstr01", "f_ctend01"]),
+    ("附件与备注", ["f_ctfil01", "f_ctnot01"])])
 CONTRACT["rules"] = [
     {"id": "r_ctdate1", "message": "结束日期不能早于开始日期", "fields": ["f_ctend01"],
      "condition": {"any": [{"field": "f_ctend01", "op": "empty"},

@@ -93,7 +93,7 @@ def test_demo_customer_page_shows_contacts_opportunities_follow_ups_contracts_an
         client.get(url).get_data(as_text=True) for url in sections)
     assert "刘洋" in contacts and "赵敏" in contacts and "陈晨" not in contacts
     assert "星河数据 · 销售管理平台" in opportunities and "南风贸易" not in opportunities
-    assert "¥480,000.00" in opportunities
+    assert "¥480,000.00" in opportunities and "李雷 Li Lei" in opportunities
     assert follow_ups.index("演示后反馈良好") < follow_ups.index("首次拜访")
     assert "星河数据年度订阅合同" in contracts and re.search(r"HT-\d{6}-0001", contracts)
     timeline = client.get("/a/crm/customer/1/timeline").get_data(as_text=True)
