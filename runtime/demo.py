@@ -124,7 +124,8 @@ EVERYONE = {"customer": _NONE, "opportunity": _NONE, "contract": _NONE, "payment
 _TEAM = {"operations": _ALL_OPERATIONS, "scope": [{"kind": "department_tree"}], "fields": {}}
 #: (name, description, member departments, member e-mails, form key → access)
 ROLES = [
-    ("销售 Salesperson", "跟进自己的客户和商机，可从公海领取客户", ["sales"], [], {
+    # the sales groups, not 销售部 itself: its manager opens the team's list, not her own
+    ("销售 Salesperson", "跟进自己的客户和商机，可从公海领取客户", ["east", "north"], [], {
         "customer": {"operations": ["view", "create", "edit", "export"],
                      "scope": [{"kind": "own"}, {"kind": "member_field", "field": "f_owner01"},
                                {"kind": "pool"}],

@@ -231,7 +231,8 @@ def test_demo_views_open_for_the_right_people_and_the_kanban_sums_amounts(
     board = seller.get("/a/crm/opportunity").get_data(as_text=True)
     assert "klane" in board and "480,000" in board
     assert "北京星河数据有限公司" in board  # the card names the customer
-    manager = _signed_in(app, "admin@jimu.local", credentials["admin@jimu.local"])
+    manager = _signed_in(app, "wang.fang@jimu.local", credentials["wang.fang@jimu.local"])
     html = manager.get("/a/crm/customer").get_data(as_text=True)
     active = re.search(r'aria-current="page"[^>]*>.*?<span class="truncate">([^<]*)<', html)
     assert active and active.group(1) == "All records"  # the view opens only for sales
+    assert "北京星河数据有限公司" in html and "上海云帆智能制造有限公司" in html  # her team's
