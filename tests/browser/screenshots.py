@@ -318,7 +318,10 @@ def _fill_quote(page) -> None:
     and the row and form totals show."""
     page.fill("#fld-f_qtitle1", "星河数据 · 销售管理平台报价（第二版）")
     page.locator("#fld-f_qoppt01").press_sequentially("销售管理", delay=40)
+    page.wait_for_timeout(400)  # the search waits 250 ms after the last key
+    page.wait_for_load_state("networkidle")  # so the list clicked is the filtered one
     page.locator("#fld-f_qoppt01-list .link-option", has_text="销售管理平台").first.click()
+    page.locator("[data-link-chips] .link-chip-text", has_text="销售管理平台").wait_for()
     page.wait_for_load_state("networkidle")
     lines = [("积木 CRM 专业版", "pro", "50", "1980"), ("实施服务", "", "20", "2400")]
     for index, (product, edition, quantity, price) in enumerate(lines):
