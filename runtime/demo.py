@@ -12,6 +12,7 @@ from flask import Flask
 
 from builder.db import db
 
+from . import demo_data
 from .accounts import service as accounts
 from .accounts.models import Department
 from .org.models import DepartmentManager
@@ -59,7 +60,8 @@ def seed_demo() -> bool:
     db.session.commit()
     _seed_forms(crm)
     _seed_roles(crm, departments)
-    _seed_records()
+    demo_data.seed_views(crm)
+    demo_data.seed_records()
     path = Path(current_app.config["JIMU_DATA_DIR"]) / CREDENTIALS_FILE
     path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
     os.chmod(path, 0o600)
@@ -85,17 +87,21 @@ def _seed_apps():
 
 def _seed_forms(crm) -> None:
     """Build and publish the CRM's forms through the same services the designer uses."""
+    install_forms(accounts.find_user_by_email(USERS[0][0]), crm)
+
+
+def install_forms(admin, app) -> dict:
+    """Make and publish the CRM template's forms in ``app``; form key → form."""
     from builder.forms import service as forms
 
-    from .crm_template import FORMS, LATER, link_detail, link_forms
+    from .crm_template import FORMS, LATER, link_detail, link_forms, publish_order
 
-    admin = accounts.find_user_by_email(USERS[0][0])
-    form_ids: dict[str, int] = {}
-    made = {}
-    for document in FORMS:  # targets of links come first
-        form = made[document["key"]] = forms.create_form(admin, crm, document["name"],
-                                                         key=document["key"])
-        form_ids[document["key"]] = form.id
+    made = {document["key"]: forms.create_form(admin, app, document["name"],
+                                               key=document["key"])
+            for document in FORMS}  # in the menu's order
+    form_ids = {key: form.id for key, form in made.items()}
+    for document in publish_order(FORMS):  # targets of links go live first
+        form = made[document["key"]]
         forms.save_draft(admin, form, link_forms(document, form_ids),
                          revision=form.draft_revision)
         forms.publish(admin, form, note="CRM template")
@@ -105,78 +111,68 @@ def _seed_forms(crm) -> None:
         forms.save_draft(admin, form, dict(form.draft, detail=detail),
                          revision=form.draft_revision)
         forms.publish(admin, form, note="CRM template: 360° page")
+    return made
 
 
-#: customers: (name, industry, level, contacts (name, mobile, title, role),
-#: follow-ups (days ago, method, content, next step))
-RECORDS = [
-    ("北京星河数据有限公司", "it", "a",
-     [("刘洋", "13911112222", "ceo", "maker"), ("赵敏", "13911113333", "cto", "influencer")],
-     [(21, "visit", "首次拜访，介绍积木平台", "发送产品资料"),
-      (9, "call", "电话沟通需求：销售管理与审批", "安排产品演示"),
-      (2, "wechat", "演示后反馈良好，询问报价", "准备报价单")]),
-    ("广州南风贸易有限公司", "retail", "b", [("陈晨", "13922224444", "buyer", "user")],
-     [(5, "email", "发送公司介绍与案例", "一周后电话回访")]),
-]
-
-
-def _seed_records() -> None:
-    """A few customers with contacts and follow-ups, so the 360° page has something to show."""
-    from datetime import date, timedelta
-
-    from .records import forms_lookup
-    from .records import service as records
-
-    admin = accounts.find_user_by_email(USERS[0][0])
-    owner = accounts.find_user_by_email("li.lei@jimu.local")
-    forms = {key: forms_lookup.resolve(admin, "crm", key).published
-             for key in ("customer", "contact", "follow_up")}
-    for name, industry, level, contacts, follow_ups in RECORDS:
-        customer = records.create(admin, forms["customer"], {
-            "f_cname01": name, "f_indus01": industry, "f_level01": level,
-            "f_owner01": str(owner.id)})
-        for person, mobile, title, role in contacts:
-            records.create(admin, forms["contact"], {
-                "f_pname01": person, "f_cust001": str(customer.id), "f_mobil01": mobile,
-                "f_title01": title, "f_role001": role})
-        for days, method, content, step in follow_ups:
-            records.create(admin, forms["follow_up"], {
-                "f_fcust01": str(customer.id), "f_fmeth01": method, "f_fcont01": content,
-                "f_fnext01": step, "f_fdate01": (date.today() - timedelta(days)).isoformat()})
-    db.session.commit()
-
-
-#: (name, description, member departments, member e-mails, access to the customer form)
+_ALL_OPERATIONS = ["view", "create", "edit", "delete", "import", "export", "manage_views"]
+_NONE: dict = {"operations": [], "scope": [], "fields": {}}
+#: what "Everyone" may do where it differs from its default (full access): customers and
+#: the money trail follow the roles below; the product catalogue is read by all
+EVERYONE = {"customer": _NONE, "opportunity": _NONE, "contract": _NONE, "payment": _NONE,
+            "product": {"operations": ["view", "export"], "scope": [{"kind": "all"}],
+                        "fields": {}}}
+_TEAM = {"operations": _ALL_OPERATIONS, "scope": [{"kind": "department_tree"}], "fields": {}}
+#: (name, description, member departments, member e-mails, form key → access)
 ROLES = [
-    ("销售 Salesperson", "跟进自己的客户，可从公海领取", ["sales"], [], {
-        "operations": ["view", "create", "edit", "export"],
-        "scope": [{"kind": "own"}, {"kind": "member_field", "field": "f_owner01"},
-                  {"kind": "pool"}],
-        "fields": {"f_level01": "read_only"}}),
-    ("销售经理 Sales manager", "查看和管理本部门及下级部门的客户", [], ["wang.fang@jimu.local"], {
-        "operations": ["view", "create", "edit", "delete", "import", "export", "manage_views"],
-        "scope": [{"kind": "department_tree"}, {"kind": "pool"}], "fields": {}}),
-    ("客服 Service", "只读查看全部客户，不看备注", ["service"], [], {
-        "operations": ["view"], "scope": [{"kind": "all"}],
-        "fields": {"f_note001": "hidden"}}),
+    # the sales groups, not 销售部 itself: its manager opens the team's list, not her own
+    ("销售 Salesperson", "跟进自己的客户和商机，可从公海领取客户", ["east", "north"], [], {
+        "customer": {"operations": ["view", "create", "edit", "export"],
+                     "scope": [{"kind": "own"}, {"kind": "member_field", "field": "f_owner01"},
+                               {"kind": "pool"}],
+                     "fields": {"f_level01": "read_only"}},
+        "opportunity": {"operations": ["view", "create", "edit", "export"],
+                        "scope": [{"kind": "own"},
+                                  {"kind": "member_field", "field": "f_oownr01"}],
+                        "fields": {}},
+        "contract": {"operations": ["view", "create", "edit", "export"],
+                     "scope": [{"kind": "own"}], "fields": {}},
+        "payment": {"operations": ["view", "create", "export"], "scope": [{"kind": "own"}],
+                    "fields": {}}}),
+    ("销售经理 Sales manager", "查看和管理本部门及下级部门的客户、商机、合同与回款", [],
+     ["wang.fang@jimu.local"], {
+        "customer": {"operations": _ALL_OPERATIONS,
+                     "scope": [{"kind": "department_tree"}, {"kind": "pool"}], "fields": {}},
+        "opportunity": _TEAM, "contract": _TEAM, "payment": _TEAM,
+        "product": {"operations": _ALL_OPERATIONS, "scope": [{"kind": "all"}], "fields": {}}}),
+    ("客服 Service", "只读查看客户、商机与合同，不看备注和金额", ["service"], [], {
+        "customer": {"operations": ["view"], "scope": [{"kind": "all"}],
+                     "fields": {"f_note001": "hidden"}},
+        "opportunity": {"operations": ["view"], "scope": [{"kind": "all"}], "fields": {}},
+        "contract": {"operations": ["view"], "scope": [{"kind": "all"}],
+                     "fields": {"f_ctamt01": "hidden"}},
+        "payment": {"operations": ["view"], "scope": [{"kind": "all"}],
+                    "fields": {"f_payam01": "hidden"}}}),
 ]
 
 
 def _seed_roles(crm, departments: dict[str, Department]) -> None:
-    """Roles of the demo CRM: "Everyone" keeps contacts; customers follow the roles."""
+    """Roles of the demo CRM: each form's permission grid saved as a builder would."""
     from builder.roles import service as roles
 
     admin = accounts.find_user_by_email(USERS[0][0])
     everyone = next(r for r in roles.list_roles(admin, crm) if r.everyone)
-    entries = {everyone.id: {"operations": [], "scope": [], "fields": {}}}
+    grids: dict[str, dict[int, dict]] = {key: {everyone.id: access}
+                                         for key, access in EVERYONE.items()}
     for name, description, dept_keys, emails, access in ROLES:
         role = roles.create_role(admin, crm, name=name, description=description)
         for key in dept_keys:
             roles.add_member(admin, crm, role, department_id=departments[key].id)
         for email in emails:
             roles.add_member(admin, crm, role, user_id=accounts.find_user_by_email(email).id)
-        entries[role.id] = access
-    roles.set_access(admin, crm, "customer", entries)
+        for form_key, entry in access.items():
+            grids.setdefault(form_key, {})[role.id] = entry
+    for form_key, entries in grids.items():
+        roles.set_access(admin, crm, form_key, entries)
 
 
 def print_credentials(app: Flask) -> None:

@@ -24,6 +24,8 @@ from .schema import PublishedForm
 from .service import Record
 
 USER_TYPES = frozenset({"created_by", "updated_by", "owner"})
+#: every type whose value is a user id (shown as the person's name when it is looked up)
+PERSON_TYPES = USER_TYPES | {"member"}
 _SHOW_ERRORS = (ValueError, TypeError, ArithmeticError, KeyError)
 
 

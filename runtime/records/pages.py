@@ -217,7 +217,7 @@ def record_table(form: PublishedForm, records: list[Record], *, trashed: bool) -
     """Display-formatted cells for a page of records."""
     columns = list_columns(form)
     user_ids = {r.values.get(c.id) for r in records for c in columns
-                if c.type in display.USER_TYPES}
+                if c.type in display.PERSON_TYPES}
     names = display.names_for(user_ids)
     related = links.related(form, [r.values for r in records], columns)
     table = Table(columns=columns, numbered=form.title_field is None)

@@ -195,7 +195,7 @@ def section(actor, index: int, spec: Spec, record_id: int) -> Section:
     found = Section(index=index, name=t.name, link_label=spec.link.label, columns=columns,
                     total=page.total, app_key=t.app_key, form_key=t.key)
     names = display.names_for({r.values.get(c.id) for r in page.records for c in columns
-                               if c.type in display.USER_TYPES})
+                               if c.type in display.PERSON_TYPES})
     related = links.related(view, [r.values for r in page.records], columns)
     for record in page.records:
         found.rows.append(Row(id=record.id, title=record_title(view, record), when="",
@@ -251,6 +251,8 @@ def _items(actor, spec: Spec, record_id: int) -> list[Item]:
     columns = [view.field_map[f] for f in spec.fields if f in view.field_map][:4]
     title = view.field_map.get(spec.title_field or "")
     related = links.related(view, [r.values for r in page.records], columns)
+    names = display.names_for({r.values.get(c.id) for r in page.records for c in columns
+                               if c.type in display.PERSON_TYPES})
     items = []
     for record in page.records:
         raw = record.system.get(date_id) if date_id in SYSTEM_SORTS \
@@ -265,7 +267,7 @@ def _items(actor, spec: Spec, record_id: int) -> list[Item]:
             title=heading or record_title(view, record),
             url=url_for("records.detail", app_key=t.app_key, form_key=t.key,
                         record_id=record.id),
-            cells=[(c.label, display.show(c, record.values.get(c.id), {}, compact=True,
+            cells=[(c.label, display.show(c, record.values.get(c.id), names, compact=True,
                                           related=related)) for c in columns]))
     return items
 

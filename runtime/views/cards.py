@@ -48,8 +48,8 @@ def card_fields(target: FormTarget, state: ViewState) -> list[Field]:
 
 
 def build(target: FormTarget, records: Sequence[Record], shown: Sequence[Field]) -> list[Card]:
-    """Cards for records: names looked up once for all of them."""
-    lookups = cells.resolve(shown, records)
+    """Cards for records: names (people, linked records, lookups) found once for all."""
+    lookups = cells.resolve(shown, records, target.published)
     base = url_for("records.index", app_key=target.app.key, form_key=target.form.key)
     out = []
     for record in records:

@@ -36,7 +36,7 @@ SIGNED_IN = [
     ("designer", "/build/apps/crm/forms/customer"),
     ("entry", "/a/crm/customer/new"),
     ("records", "/a/crm/customer"),
-    ("view-table", "/a/crm/customer?view=1"),
+    ("view-table", "/a/crm/customer?view=A 级客户"),
     ("view-filter", "/a/crm/customer/views/filter?view=0&join=all&c0.field=f_level01&c0.op=eq"
                     "&c0.value=a&g1.join=any&g1.c0.field=f_indus01&g1.c0.op=in&g1.c0.value=it"
                     "&g1.c0.value=retail&g1.c1.field=f_owner01&g1.c1.op=is_me"),
@@ -53,19 +53,29 @@ SIGNED_IN = [
     ("pool", "/a/crm/customer/pool"),
     ("customer-360", "/a/crm/customer/1"),  # the demo's 北京星河数据: contacts, follow-ups
     ("record-page-settings", "/build/apps/crm/forms/customer/detail"),
-    ("view-kanban", "/a/crm/customer?view=3"),
-    ("view-calendar", "/a/crm/customer?view=4"),
-    ("view-gallery", "/a/crm/customer?view=5"),
+    ("view-kanban", "/a/crm/customer?view=客户看板"),
+    ("view-calendar", "/a/crm/customer?view=建档日历"),
+    ("view-gallery", "/a/crm/customer?view=客户卡片"),
+    ("opportunity-kanban", "/a/crm/opportunity"),  # the form's default view: 商机看板
+    ("opportunity-calendar", "/a/crm/opportunity?view=本月预计成交"),
+    ("opportunity-entry", "/a/crm/opportunity/new"),
+    ("opportunity-record", "/a/crm/opportunity/3"),  # won: the reason shows
+    ("followup-calendar", "/a/crm/follow_up?view=跟进日历"),
+    ("quote-record", "/a/crm/quote/1"),  # the demo's quote, linked to its opportunity
+    ("contract-entry", "/a/crm/contract/new"),
+    ("contract-record", "/a/crm/contract/1"),
+    ("payment-entry", "/a/crm/payment/new"),
+    ("product-list", "/a/crm/product"),
     ("error-404", "/no/such/page"),
 ]
 #: pages that need clicks before the shot (a dialog opened): (name, path, action(page))
 INTERACTIVE = [*shots_stored_data.INTERACTIVE, (
-    "view-menu", "/a/crm/customer?view=1",
+    "view-menu", "/a/crm/customer?view=A 级客户",
     lambda page: page.click("details.view-settings > summary")), (
-    "kanban-menu", "/a/crm/customer?view=3",
+    "kanban-menu", "/a/crm/customer?view=客户看板",
     lambda page: (page.click("details.view-settings > summary"), page.locator(
         "details.view-settings form[action$='/views/default']").scroll_into_view_if_needed())), (
-    "kanban-filter", "/a/crm/customer?view=3",
+    "kanban-filter", "/a/crm/customer?view=客户看板",
     lambda page: page.click("details.filter-menu > summary"))]
 
 
@@ -92,8 +102,38 @@ def _serve(data_dir: Path):
     return server
 
 
+def _view_ids(app) -> dict[tuple[str, str], int]:
+    """(form key, view name) → id of every saved view of the demo CRM (the admin sees all)."""
+    from builder.apps import service as apps
+    from builder.forms import service as forms
+    from builder.views import service as view_service
+    from runtime.accounts import service as accounts
+
+    with app.test_request_context():
+        admin = accounts.find_user_by_email("admin@jimu.local")
+        crm = apps.get_app_by_key(admin, "crm")
+        return {(form.key, view.name): view.id for form in forms.list_forms(admin, crm)
+                for view in view_service.list_views(admin, form)}
+
+
+def _by_id(path: str, named: dict[tuple[str, str], int]) -> str:
+    """A page address naming its view (``?view=商机看板``) as the app wants it: by id.
+
+    Views are looked up by name so that views the demo adds do not shift the ones
+    seeded here."""
+    import re
+
+    found = re.match(r"^/a/crm/(\w+)(?:/[\w/]*)?\?view=([^&]+)(.*)$", path)
+    if found is None or found.group(2).isdigit():
+        return path
+    key, name, rest = found.groups()
+    view_id = named[(key, name)]
+    return path.replace(f"view={name}{rest}", f"view={view_id}{rest}", 1)
+
+
 def _seed_files(app, email: str) -> list[tuple[str, str]]:
-    """A contract form with attachments and photos, and one record: its edit and record page."""
+    """A form with attachments and photos (not the demo's 合同), and one record: its edit and
+    record page."""
     import io
 
     from builder.apps import service as apps
@@ -108,7 +148,7 @@ def _seed_files(app, email: str) -> list[tuple[str, str]]:
 
     with app.app_context(), app.test_request_context():
         admin = accounts.find_user_by_email(email)
-        form = forms.create_form(admin, apps.get_app_by_key(admin, "crm"), "合同")
+        form = forms.create_form(admin, apps.get_app_by_key(admin, "crm"), "签约资料")
         document = dict(form.draft, fields=FILE_FIELDS, layout=[], rules=[],
                         title_field="f_title1")
         forms.save_draft(admin, form, document, revision=form.draft_revision)
@@ -236,7 +276,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_port}"
     admin = next(c for c in json.loads((data_dir / "demo-credentials.json").read_text())
                  if c["admin"])
-    pages = SIGNED_IN + _seed_files(server.app, admin["email"])
+    named = _view_ids(server.app)
+    pages = [(name, _by_id(path, named)) for name, path in SIGNED_IN]
+    pages += _seed_files(server.app, admin["email"])
+    interactive = [(name, _by_id(path, named), action) for name, path, action in INTERACTIVE]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, header in (("zh", "zh-CN,zh;q=0.9"), ("en", "en")):
@@ -258,7 +301,7 @@ def main() -> None:
                 page.wait_for_load_state("networkidle")
                 for name, path in pages:
                     _shot(page, base + path, out / f"{name}-{lang}-{size}.png", args.only, name)
-                for name, path, action in INTERACTIVE:
+                for name, path, action in interactive:
                     _shot(page, base + path, out / f"{name}-{lang}-{size}.png", args.only, name,
                           action)
                 _open_link_picker(page, base, out / f"contact-picker-{lang}-{size}.png",
@@ -271,9 +314,16 @@ def main() -> None:
 
 
 def _fill_quote(page) -> None:
-    """Two lines typed into the quote's 产品明细, so the row and form totals show."""
-    page.fill("#fld-f_qtitle1", "杭州积木科技 · 年度订阅")
-    lines = [("积木 CRM", "pro", "5", "1980"), ("实施服务（人天）", "", "3", "2400")]
+    """An opportunity chosen and two lines typed into the quote's 产品明细, so the lookup
+    and the row and form totals show."""
+    page.fill("#fld-f_qtitle1", "星河数据 · 销售管理平台报价（第二版）")
+    page.locator("#fld-f_qoppt01").press_sequentially("销售管理", delay=40)
+    page.wait_for_timeout(400)  # the search waits 250 ms after the last key
+    page.wait_for_load_state("networkidle")  # so the list clicked is the filtered one
+    page.locator("#fld-f_qoppt01-list .link-option", has_text="销售管理平台").first.click()
+    page.locator("[data-link-chips] .link-chip-text", has_text="销售管理平台").wait_for()
+    page.wait_for_load_state("networkidle")
+    lines = [("积木 CRM 专业版", "pro", "50", "1980"), ("实施服务", "", "20", "2400")]
     for index, (product, edition, quantity, price) in enumerate(lines):
         if index:
             page.click("#rows-f_qitems1-add")
@@ -381,14 +431,11 @@ def _seed_views() -> None:
     document["config"]["group_by"] = "f_indus01"
     document["config"]["totals"] = {"f_srce001": "count", "f_tags001": "count"}
     view_service.create_view(admin, target.form, document)
-    mine = view_domain.new_document("我负责的", "table", form.fields, form.title_field)
-    mine["filter"] = {"all": [{"field": "f_owner01", "op": "is_me"}]}
-    view_service.create_view(admin, target.form, mine)
     _seed_card_views(admin, target)
 
 
 def _seed_card_views(admin, target) -> None:
-    """A kanban by level, a calendar by creation time and a gallery (views 3, 4, 5)."""
+    """A kanban by level, a calendar by creation time and a gallery."""
     from builder.views import domain as view_domain
     from builder.views import service as view_service
 

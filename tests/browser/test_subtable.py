@@ -8,12 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from runtime.crm_template import QUOTE
+from runtime.crm_template import CUSTOMER, OPPORTUNITY, QUOTE, link_forms
 
 
 @pytest.fixture
 def quote_form(live_server, make_account):
-    """The CRM template's quote form (产品明细 rows, 小计 per row, 合计 = SUM), published."""
+    """The CRM template's quote form (产品明细 rows, 小计 per row, 合计 = SUM), published
+    with the customer and opportunity forms its 关联商机 link needs."""
     from builder.apps import service as apps
     from builder.db import db
     from builder.forms import service as forms
@@ -26,9 +27,13 @@ def quote_form(live_server, make_account):
                    apps.list_apps(admin)) else apps.seed_app("crm", "客户关系", "",
                                                              icon="handshake", color="blue"))
         db.session.commit()
-        form = forms.create_form(admin, app_row, "报价单")
-        forms.save_draft(admin, form, dict(QUOTE, key=form.key), revision=form.draft_revision)
-        forms.publish(admin, form)
+        ids: dict[str, int] = {}
+        for document in (CUSTOMER, OPPORTUNITY, QUOTE):  # new keys: the app may have them
+            form = forms.create_form(admin, app_row, document["name"])
+            ids[document["key"]] = form.id
+            forms.save_draft(admin, form, dict(link_forms(document, ids), key=form.key),
+                             revision=form.draft_revision)
+            forms.publish(admin, form)
         return f"{live_server.url}/a/crm/{form.key}"
 
 

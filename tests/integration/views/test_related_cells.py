@@ -36,3 +36,24 @@ def test_links_lookups_and_rollups_show_in_the_table_view(app, crm, client,  # n
         html = client.get(path).get_data(as_text=True)
     assert html.count('class="record-ref"') >= 40
     assert len(few) == len(many), (len(few), len(many))  # one query per link field, any size
+
+
+def test_links_and_lookups_show_names_on_cards(app, crm, client, login_as):  # noqa: F811
+    from builder.views import domain as view_domain
+    from builder.views import service as view_service
+    from runtime.records.forms_lookup import resolve
+
+    login_as(crm.user)
+    with app.test_request_context():
+        customer = crm.customer("星河数据", f_level1="a")
+        service.create(crm.user, crm.contacts, {"f_pname1": "刘洋", "f_cust01": customer.id})
+        app_key, form_key = crm.contact_path.split("/")[2:]
+        form = resolve(crm.user, app_key, form_key).form
+        document = view_domain.new_document("名片", "gallery", crm.contacts.fields, "f_pname1")
+        # a personal gallery: cards show the linked customer's name and looked-up level
+        document["config"] = {"cover_field": None, "card_fields": ["f_cust01", "f_clevel"],
+                              "page_size": 24}
+        view = view_service.create_view(crm.user, form, document)
+    html = client.get(f"{crm.contact_path}?view={view.id}").get_data(as_text=True)
+    assert "星河数据" in html and f"#{customer.id}<" not in html.replace(" ", "")
+    assert "opt-red" in html  # the looked-up level as its badge

@@ -293,3 +293,27 @@ def test_a_stale_revision_changes_nothing(app, client, crm, login_as):
                                             "add_section": f"{crm.contacts.form_id}:f_cust01"})
     assert response.status_code == 303
     assert "detail" not in db.session.get(Form, crm.customers.form_id).draft
+
+
+def test_member_fields_show_the_persons_name_in_sections_and_the_timeline(app, client, staff,
+                                                                          publish_form):
+    fields = [*FOLLOW_UP_FIELDS,
+              {"id": "f_fcust01", "type": "link", "label": "客户",
+               "config": {"form": staff.customers.form_id}},
+              {"id": "f_fowner1", "type": "member", "label": "负责人", "config": {}}]
+    visits = published(*publish_form(fields=fields, layout=[], rules=[], name="拜访",
+                                     title_field="f_fnote01"))
+    with app.test_request_context():
+        acme = staff.customer("Acme")
+        service.create(staff.user, visits, {"f_fnote01": "Met the buyer", "f_fdate01":
+                                            "2026-01-05", "f_fcust01": acme.id,
+                                            "f_fowner1": staff.user.id})
+    configure(app, staff, {
+        "sections": [{"form": visits.form_id, "link": "f_fcust01",
+                      "fields": ["f_fnote01", "f_fowner1"]}],
+        "timeline": {"sources": [{"form": visits.form_id, "link": "f_fcust01",
+                                  "date_field": "f_fdate01", "fields": ["f_fowner1"]}]}})
+    base = f"{staff.customer_path}/{acme.id}"
+    for part in ("related/0", "timeline"):
+        text = client.get(f"{base}/{part}").get_data(as_text=True)
+        assert "王芳" in text and f"#{staff.user.id}<" not in text.replace(" ", ""), part
