@@ -80,7 +80,8 @@ def _safe_evaluate(cond, values, form: PublishedForm) -> bool:
 
 def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
     for field_id, doc in form.raw_fields.items():
-        if _safe_evaluate(doc.get("visible_if"), result.values, form):
+        condition = doc.get("visible_if")  # most fields have none: always visible
+        if not condition or _safe_evaluate(condition, result.values, form):
             result.visible.add(field_id)
         else:
             result.values[field_id] = None
