@@ -55,10 +55,15 @@ def insert(table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and not _python_defaults(table, rows[0]):
         _copy(connection, table, rows)
     else:
         connection.execute(table.insert(), list(rows))
+
+
+def _python_defaults(table: sa.Table, row: Mapping[str, Any]) -> bool:
+    """Whether SQLAlchemy would fill in a column the rows leave out (COPY would not)."""
+    return any(column.default is not None for column in table.c if column.key not in row)
 
 
 def _copy(connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]

@@ -85,3 +85,11 @@ def test_one_of_matches_as_in_does(ctx, make_form, make_user):
     assert list(found) == [ids[0], ids[2]]
     assert list(db.session.scalars(sa.select(table.c.id).where(
         bulk.one_of(table.c.id, [])))) == []
+
+
+def test_columns_left_out_get_their_python_defaults(ctx):
+    from runtime.transfer.models import ImportRowError
+
+    bulk.insert(ImportRowError.__table__, [{"run_id": 1, "row_number": 2, "message": "bad"}])
+    assert db.session.scalar(sa.select(ImportRowError.cells)) == []
+    db.session.rollback()
