@@ -265,7 +265,7 @@ def _check_unique(form: PublishedForm, results: list[RowResult]) -> None:
             continue
         taken: dict[Any, set[int]] = defaultdict(set)
         stmt = sa.select(table.c[column], table.c.id).where(
-            bulk.one_of(table.c[column], by_key), table.c.deleted_at.is_(None))
+            bulk.one_of(table.c[column], by_key), bulk.live(table))
         for key, record_id in db.session.execute(stmt):
             taken[key].add(record_id)
         for key, group in by_key.items():

@@ -32,6 +32,21 @@ def one_of(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnEle
     return column == sa.any_(sa.literal(values, postgresql.ARRAY(column.type)))
 
 
+def live(table: sa.Table) -> sa.ColumnElement[bool]:
+    """``deleted_at IS NULL`` for a query that probes a unique index with many values.
+
+    SQLite, without statistics, takes IS NULL for a selective condition: given a
+    chunk's worth of values it walks the deleted_at index over every live record
+    instead of probing the (partial) unique index, one full scan per chunk, so an
+    import slows down as the table grows. ``likely()`` keeps the same condition (the
+    partial index still applies) and tells the planner that most rows are live.
+    """
+    condition = table.c.deleted_at.is_(None)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.likely(condition)  # no Boolean type: SQLite would add "= 1"
+    return condition
+
+
 def new_ids(table: sa.Table, count: int) -> list[int]:
     """Ids for ``count`` new rows of ``table`` (integer key ``id``), in order.
 

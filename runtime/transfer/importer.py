@@ -122,7 +122,7 @@ def _existing(settings: Settings, keys: set[tuple[Any, ...]]) -> dict[tuple[Any,
             column = sa.func.lower(column, type_=column.type)
         wanted.append(bulk.one_of(column, parts))
         shown.append(table.c[field_id])
-    stmt = sa.select(table.c.id, *shown).where(table.c.deleted_at.is_(None), *wanted)
+    stmt = sa.select(table.c.id, *shown).where(bulk.live(table), *wanted)
     found: dict[tuple[Any, ...], list[int]] = {}
     for row in db.session.execute(stmt):
         values = {fid: form.type_of(fid).from_db(form.field_map[fid], row[i + 1])

@@ -93,3 +93,16 @@ def test_columns_left_out_get_their_python_defaults(ctx):
     bulk.insert(ImportRowError.__table__, [{"run_id": 1, "row_number": 2, "message": "bad"}])
     assert db.session.scalar(sa.select(ImportRowError.cells)) == []
     db.session.rollback()
+
+
+def test_a_chunk_of_unique_values_is_looked_up_in_the_unique_index(ctx, make_form):
+    """Not one walk over every live record per chunk (SQLite's guess without statistics)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans this with its statistics")
+    table = make_form().table
+    keys = [f"公司{i}" for i in range(1000)]
+    stmt = sa.select(table.c.id).where(bulk.one_of(table.c.f_name01__u, keys), bulk.live(table))
+    compiled = stmt.compile(db.engine, compile_kwargs={"render_postcompile": True})
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+    assert any("uq_" in row[-1] for row in plan), plan
