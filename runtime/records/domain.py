@@ -79,10 +79,11 @@ def _safe_evaluate(cond, values, form: PublishedForm) -> bool:
 
 
 def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
-    for field_id, doc in form.raw_fields.items():
-        if _safe_evaluate(doc.get("visible_if"), result.values, form):
-            result.visible.add(field_id)
-        else:
+    result.visible.update(form.raw_fields)
+    # in document order: a field hidden here counts as empty for the conditions after it
+    for field_id, condition in form.shown_if:
+        if not _safe_evaluate(condition, result.values, form):
+            result.visible.discard(field_id)
             result.values[field_id] = None
             for key in [k for k in result.errors
                         if k == field_id or k.startswith(field_id + ".")]:
@@ -91,15 +92,15 @@ def _apply_visibility(form: PublishedForm, result: Prepared) -> None:
 
 def required_now(form: PublishedForm, values: Mapping[str, Any]) -> set[str]:
     """The fields that must be filled in given these values (required or required_if)."""
-    return {field_id for field_id, doc in form.raw_fields.items()
-            if not form.type_of(field_id).readonly and (doc.get("required") or (
-                doc.get("required_if") and _safe_evaluate(doc["required_if"], values, form)))}
+    return {field_id for field_id, condition in form.required_when
+            if condition is None or _safe_evaluate(condition, values, form)}
 
 
 def _check_required(form: PublishedForm, result: Prepared) -> None:
-    for field_id in sorted(required_now(form, result.values), key=form.field_order.get):
+    for field_id, condition in form.required_when:  # in document order
         if (field_id in result.visible and field_id not in result.errors
-                and result.values.get(field_id) in (None, "", [])):
+                and result.values.get(field_id) in (None, "", [])
+                and (condition is None or _safe_evaluate(condition, result.values, form))):
             result.add_error(field_id, _("is required"))
 
 

@@ -149,6 +149,21 @@ class PublishedForm:
         return formula_steps(self.fields)
 
     @cached_property
+    def shown_if(self) -> list[tuple[str, Any]]:
+        """(field id, condition) of the live fields shown only while a condition holds."""
+        return [(fid, doc["visible_if"]) for fid, doc in self.raw_fields.items()
+                if doc.get("visible_if")]
+
+    @cached_property
+    def required_when(self) -> list[tuple[str, Any]]:
+        """(field id, condition, or None for always) of the live fields that can be required,
+        in document order; read-only fields never are."""
+        return [(fid, None if doc.get("required") else doc["required_if"])
+                for fid, doc in self.raw_fields.items()
+                if (doc.get("required") or doc.get("required_if"))
+                and not self.type_of(fid).readonly]
+
+    @cached_property
     def types(self) -> dict[str, field_types.FieldType]:
         """The field type of each live field, by id (looked up once per form version)."""
         return {f.id: field_types.get(f.type) for f in self.fields}

@@ -22,7 +22,7 @@ from builder import fields as field_types
 from builder.db import begin_write, db
 from builder.fields import Field, ValueInvalid
 
-from ..records import batch
+from ..records import batch, bulk
 from ..records.batch import RowInput, RowResult
 from ..records.pages import error_text
 from ..records.schema import PublishedForm
@@ -119,10 +119,10 @@ def _existing(settings: Settings, keys: set[tuple[Any, ...]]) -> dict[tuple[Any,
         column = table.c[form.unique_column(field_id)]
         parts = list({k[position] for k in keys})
         if isinstance(parts[0], str) and not form.unique.get(field_id):
-            column = sa.func.lower(column)
-        wanted.append(column.in_(parts))
+            column = sa.func.lower(column, type_=column.type)
+        wanted.append(bulk.one_of(column, parts))
         shown.append(table.c[field_id])
-    stmt = sa.select(table.c.id, *shown).where(table.c.deleted_at.is_(None), *wanted)
+    stmt = sa.select(table.c.id, *shown).where(bulk.live(table), *wanted)
     found: dict[tuple[Any, ...], list[int]] = {}
     for row in db.session.execute(stmt):
         values = {fid: form.type_of(fid).from_db(form.field_map[fid], row[i + 1])
@@ -259,5 +259,4 @@ def _save_progress(run_id: int, last_row: int, done: list[Outcome]) -> None:
     refused = [{"run_id": run_id, "row_number": o.number, "message": o.message,
                 "cells": [domain.cell_to_json(c) for c in o.cells]}
                for o in done if o.action == "error"]
-    if refused:
-        db.session.execute(ImportRowError.__table__.insert(), refused)
+    bulk.insert(ImportRowError.__table__, refused)

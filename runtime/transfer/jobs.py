@@ -4,9 +4,11 @@ returns quietly when the run is gone or finished, so a second delivery is a no-o
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -59,7 +61,7 @@ def _run(run: ImportRun) -> None:
     path, run_id, resume_after = _source(run), run.id, run.last_row
     seen: dict = {}
     chunk: list = []
-    with closing(readers.rows(path, sheet, background=True)) as stream:
+    with closing(readers.rows(path, sheet, background=True)) as stream, _frozen_heap():
         for number, cells in stream:
             if number <= resume_after:
                 continue
@@ -75,6 +77,23 @@ def _run(run: ImportRun) -> None:
     run = db.session.get(ImportRun, run_id)
     db.session.refresh(run)
     _finish(run, ImportStatus.CANCELLED if run.cancel_requested else ImportStatus.DONE)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave the objects that exist now (the app, its metadata, caches) out of the
+    garbage collector's full passes while the chunks run.
+
+    Each chunk's rows live long enough to be promoted to the oldest generation, so
+    full collections come every few hundred rows, and each one walked the whole
+    heap: a fifth of the job's CPU time. Frozen objects are only skipped, never
+    lost; they are handed back to the collector at the end.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _source(run: ImportRun):
