@@ -20,6 +20,11 @@ def _form(live_server, email: str) -> str:
         return f"/build/apps/{app.key}/forms/{form.key}"
 
 
+def _settled(page) -> None:
+    """Wait until the designer has no request in flight (saves are queued one by one)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def _drag(page, type_key: str) -> None:
     before = page.locator("#canvas .cv-field").count()
     source = page.locator(f".palette-item[data-type='{type_key}'] .palette-btn")
@@ -77,16 +82,24 @@ def test_drag_link_and_sub_table_fields_configure_them_and_publish(page, live_se
     fields.nth(1).locator(".cv-hit").click()
     page.select_option("#props select[name='config.form']", label="Customers")
     expect(page.locator("#props select[name='config.display_field']")).to_be_visible()
+    _settled(page)
 
     # the sub-table: one column, typed and labelled through the panel's buttons
     fields.nth(2).locator(".cv-hit").click()
     page.click("#props button[value=col_add]")
+    _settled(page)
     label = page.locator("#props .column-row input[name$='.label']").first
     expect(label).to_be_visible()
     label.fill("Product")
     label.press("Tab")
     expect(fields.nth(2)).to_contain_text("Product")
 
+    _settled(page)
+    # the link's choice is in the saved draft before publishing
+    fields.nth(1).locator(".cv-hit").click()
+    expect(page.locator("#props select[name='config.form'] option:checked")).to_have_text(
+        "Customers")
+    _settled(page)
     page.click(".publish-menu summary")
     page.click(".publish-panel button[type=submit]")
     expect(page.locator(".flash-success")).to_contain_text("Published version 1")
