@@ -158,25 +158,31 @@ def _ensure_trgm(connection: sa.Connection, form: PublishedForm, columns: list[s
     for stale in sorted(existing - {wanted}):
         connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{stale}"')
         done.append(f"drop index {stale}")
-    if wanted is None or wanted in existing or not _has_pg_trgm(connection):
+    schema = None if wanted is None or wanted in existing else _pg_trgm_schema(connection)
+    if schema is None:
         return done
     expression = _joined(form.table, columns).compile(
         dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    # the operator class named with the extension's schema: it may be off the search path
+    opclass = f"{connection.dialect.identifier_preparer.quote(schema)}.gin_trgm_ops"
     connection.exec_driver_sql(
-        f'CREATE INDEX "{wanted}" ON "{base}" USING gin (({expression}) gin_trgm_ops)')
+        f'CREATE INDEX "{wanted}" ON "{base}" USING gin (({expression}) {opclass})')
     _known.clear()
     return [*done, f"create index {wanted}"]
 
 
-def _has_pg_trgm(connection: sa.Connection) -> bool:
-    """Create the extension if we may; without it search still works, by scanning."""
+def _pg_trgm_schema(connection: sa.Connection) -> str | None:
+    """The schema of the pg_trgm extension, created if we may (None: not available;
+    search still works without it, by scanning)."""
     try:
         with connection.begin_nested():
             connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except sa.exc.DBAPIError:
         log.warning("pg_trgm is not available: quick search will scan the table")
-        return False
-    return True
+        return None
+    return connection.scalar(sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"))
 
 
 # ---------------------------------------------------------------- the query
